@@ -1,0 +1,1 @@
+"""Wiring: settings, the Slack app, the HTTP server, delivery and the command line."""

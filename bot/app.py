@@ -1,0 +1,48 @@
+"""The composition root: the Bolt app wired to the use cases."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+import handlers
+from bot.settings import Settings
+from handlers.deps import Deps
+from storage.services import Services
+
+
+def make_client(settings: Settings) -> WebClient:
+    # Retries are the delivery worker's job; a listener call should fail fast instead.
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        timeout=int(max(1, settings.slack_api_timeout)),
+        retry_handlers=[],
+    )
+
+
+def create_app(
+    settings: Settings,
+    services: Services,
+    client: WebClient,
+    clock: Callable[[], datetime],
+    background: Executor,
+) -> App:
+    # Bolt logs a rejected request's body at INFO; user text must stay out of the logs.
+    logger = logging.getLogger("liaison_bridge.bolt")
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or None,
+        # The ack is the HTTP answer itself: no 10 ms polling for it, no work after it.
+        process_before_response=True,
+        token_verification_enabled=False,
+        logger=logger,
+    )
+    deps = Deps(services=services, admins=settings.admins, clock=clock, background=background)
+    handlers.register(app, deps)
+    return app

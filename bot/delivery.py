@@ -1,0 +1,209 @@
+"""The worker that sends queued Slack calls, retrying until Slack has them.
+
+429s wait for Retry-After; 5xx, timeouts and connection errors back off exponentially.
+A row is sent at least once: if the process dies between Slack's answer and our record of
+it, the lease runs out and the call is made again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.messages import with_link
+from storage.outbox import Job, Outbox
+
+log = logging.getLogger(__name__)
+
+# Retrying cannot help these; the message is dropped from the queue and logged.
+PERMANENT = frozenset(
+    {
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "user_not_found",
+        "cannot_dm_bot",
+        "restricted_action",
+    }
+)
+# Might be a channel that was just created elsewhere; give it a few tries.
+FAIL_AFTER_FEW = frozenset({"channel_not_found"})
+FEW = 3
+# The workspace must reinstall or fix the token: wait long, but keep the message.
+SUSPENDED = frozenset(
+    {"account_inactive", "token_revoked", "invalid_auth", "missing_scope", "not_authed"}
+)
+SUSPENDED_WAIT = timedelta(minutes=15)
+UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
+MAX_BACKOFF = 600.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(attempts: int, base: float = 1.0) -> timedelta:
+    seconds = min(MAX_BACKOFF, base * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+class SlackSender:
+    """Makes the Slack call a queued row stands for; returns the message's channel and ts."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def send(self, job: Job) -> tuple[str | None, str | None]:
+        payload = dict(job.payload)
+        client = self._client
+        if job.kind == "update":
+            reply = client.chat_update(
+                channel=job.ref_channel or job.channel, ts=job.ref_ts or "", **payload
+            )
+        else:
+            channel = job.channel
+            if job.kind == "thread":
+                channel = job.ref_channel or channel
+                payload["thread_ts"] = job.ref_ts
+            elif job.kind == "dm" and job.ref_channel and job.ref_ts:
+                link = client.chat_getPermalink(channel=job.ref_channel, message_ts=job.ref_ts)
+                payload = with_link(payload, str(link["permalink"]))
+            reply = client.chat_postMessage(
+                channel=channel, unfurl_links=False, unfurl_media=False, **payload
+            )
+        return reply.get("channel"), reply.get("ts")
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = {k.lower(): v for k, v in (error.response.headers or {}).items()}
+    value = headers.get("retry-after", "1")
+    if isinstance(value, list):
+        value = value[0]
+    try:
+        return max(1.0, float(value))
+    except ValueError:
+        return 1.0
+
+
+class DeliveryWorker:
+    """Threads that claim queued rows and send them; any number may run across processes."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        sender: SlackSender,
+        *,
+        threads: int = 4,
+        clock: Callable[[], datetime] = utcnow,
+        poll: float = 1.0,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self._outbox = outbox
+        self._sender = sender
+        self._threads_wanted = threads
+        self._clock = clock
+        self._poll = poll
+        self._lease = lease
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        self._stop.clear()
+        for n in range(self._threads_wanted):
+            thread = threading.Thread(target=self._loop, name=f"delivery-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    def run_once(self) -> bool:
+        """Claim and send one row; False when nothing is due."""
+        job = self._outbox.claim(self._clock(), self._lease)
+        if job is None:
+            return False
+        self._deliver(job)
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # the database may be briefly away; keep the thread alive
+                log.exception("delivery pass failed")
+                busy = False
+            if not busy:
+                self._wake.wait(self._poll)
+                self._wake.clear()
+
+    def _deliver(self, job: Job) -> None:
+        try:
+            channel, ts = self._sender.send(job)
+        except SlackApiError as error:
+            self._api_error(job, error)
+        except (OSError, TimeoutError) as error:  # timeouts, refused and reset connections
+            self._retry(job, type(error).__name__, backoff(job.attempts))
+        except Exception as error:
+            log.exception("unexpected error sending delivery %s", job.id)
+            self._retry_or_fail(job, type(error).__name__)
+        else:
+            self._outbox.sent(job.id, channel, ts, self._clock())
+
+    def _api_error(self, job: Job, error: SlackApiError) -> None:
+        status = error.response.status_code
+        code = str(error.response.get("error", "") or f"http_{status}")
+        if status == 429:
+            self._retry(job, "ratelimited", timedelta(seconds=_retry_after(error)))
+        elif status >= 500:
+            self._retry(job, f"http_{status}", backoff(job.attempts))
+        elif code in PERMANENT or (code in FAIL_AFTER_FEW and job.attempts >= FEW):
+            log.warning("delivery %s to %s failed for good: %s", job.id, job.channel, code)
+            self._outbox.fail(job.id, code)
+        elif code in SUSPENDED:
+            log.error(
+                "Slack refused the token (%s); reinstall the app or fix SLACK_BOT_TOKEN", code
+            )
+            self._retry(job, code, SUSPENDED_WAIT)
+        elif code in FAIL_AFTER_FEW or code in ("internal_error", "fatal_error", "ratelimited"):
+            self._retry(job, code, backoff(job.attempts))
+        else:
+            self._retry_or_fail(job, code)
+
+    def _retry_or_fail(self, job: Job, code: str) -> None:
+        if job.attempts >= UNKNOWN_LIMIT:
+            log.warning("delivery %s gave up after %s attempts: %s", job.id, job.attempts, code)
+            self._outbox.fail(job.id, code)
+        else:
+            self._retry(job, code, backoff(job.attempts))
+
+    def _retry(self, job: Job, reason: str, wait: timedelta) -> None:
+        log.info(
+            "delivery %s to %s will retry in %.1fs: %s",
+            job.id,
+            job.channel,
+            wait.total_seconds(),
+            reason,
+        )
+        self._outbox.retry(job.id, reason, self._clock() + wait)

@@ -1,0 +1,96 @@
+"""Everything `liaison-bridge run` starts, assembled once, started and stopped together."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import uvicorn
+from slack_bolt import App
+
+from bot.app import create_app, make_client
+from bot.delivery import DeliveryWorker, SlackSender, utcnow
+from bot.server import create_asgi
+from bot.settings import Settings
+from handlers.messages import SlackRenderer
+from storage.migrate import upgrade
+from storage.services import Services
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.db = Database.from_url(settings.database_url)
+        upgrade(self.db.engine)
+        self.services = Services.build(self.db, SlackRenderer())
+        self.client = make_client(settings)
+        self.worker = DeliveryWorker(
+            self.services.outbox,
+            SlackSender(self.client),
+            threads=settings.delivery_workers,
+            clock=clock,
+        )
+        self.db.on_queued = self.worker.wake
+        self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="respond")
+        self.bolt: App = create_app(settings, self.services, self.client, clock, self.background)
+        self.asgi = create_asgi(
+            self.bolt, settings.slack_signing_secret, self.db, self.services.outbox
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.worker.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self.worker.stop()
+        self.background.shutdown(wait=True)
+        self.db.dispose()
+
+    def serve_forever(self) -> None:
+        """Serve until interrupted (Ctrl-C or SIGTERM), then stop everything."""
+        self.start()
+        try:
+            if self.settings.socket_mode:
+                from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+                SocketModeHandler(self.bolt, self.settings.slack_app_token).start()  # type: ignore[no-untyped-call]
+            else:
+                config = uvicorn.Config(
+                    self.asgi,
+                    host=self.settings.host,
+                    port=self.settings.port,
+                    log_level="warning",
+                    access_log=False,
+                )
+                log.info(
+                    "serving on http://%s:%s/slack/events", self.settings.host, self.settings.port
+                )
+                uvicorn.Server(config).run()
+        finally:
+            self.stop()
+
+    def serve_in_background(self, sock: socket.socket) -> None:
+        """Serve on an already bound socket from a thread (tests and benchmarks)."""
+        self.start()
+        config = uvicorn.Config(self.asgi, log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the server did not start")
+            threading.Event().wait(0.01)

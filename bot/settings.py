@@ -1,0 +1,102 @@
+"""Typed settings from the environment (and .env, loaded once by the command line)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///liaison-bridge.db"
+
+
+class SettingsError(Exception):
+    """One line naming the setting and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "0.0.0.0"
+    port: int = 3000
+    admins: frozenset[str] = frozenset()
+    slack_api_timeout: float = 10.0
+    delivery_workers: int = 4
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+
+def _required(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set: put the {what} in .env (see .env.example).")
+    if not value.startswith(prefix):
+        raise SettingsError(f"{name} should be the {what}, which starts with '{prefix}'.")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a number from {low:g} to {high:g}, not {raw!r}."
+        ) from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}.")
+    return value
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    token = _required(env, "SLACK_BOT_TOKEN", "xoxb-", "bot token from the app's OAuth page")
+    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    if app_token:
+        _required(env, "SLACK_APP_TOKEN", "xapp-", "app-level token for Socket Mode")
+    secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    if not secret and not app_token:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is not set: copy it from the app's Basic Information page "
+            "into .env (see .env.example)."
+        )
+
+    api_url = env.get("SLACK_API_URL", "").strip() or None
+    if api_url:
+        parsed = urlparse(api_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingsError(
+                f"SLACK_API_URL must be a URL like https://slack.com/api/, not {api_url!r}."
+            )
+        api_url = api_url.rstrip("/") + "/"
+
+    database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    try:
+        make_url(database_url)
+    except ArgumentError:
+        raise SettingsError(
+            "DATABASE_URL is not a database URL: use e.g. sqlite:///liaison-bridge.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+
+    return Settings(
+        slack_bot_token=token,
+        slack_signing_secret=secret,
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        database_url=database_url,
+        host=env.get("HOST", "").strip() or "0.0.0.0",
+        port=int(_number(env, "PORT", 3000, 1, 65535)),
+        admins=frozenset(u.strip() for u in env.get("LIAISON_ADMINS", "").split(",") if u.strip()),
+        slack_api_timeout=_number(env, "SLACK_API_TIMEOUT", 10.0, 0.1, 120),
+        delivery_workers=int(_number(env, "DELIVERY_WORKERS", 4, 1, 64)),
+    )

@@ -1,0 +1,37 @@
+"""Slack listeners and the pure Block Kit builders they post."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from handlers import actions, commands, events, ids, replies, views
+from handlers.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)
+    events.register(app, deps)
+    app.error(_on_error)
+
+
+def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
+    """An unexpected failure: a private apology (with the user's text back), never a 5xx."""
+    log.error("listener failed: %s", type(error).__name__, exc_info=error)
+    answer: dict[str, Any] = {}
+    if "command" in body:
+        text = replies.with_text(replies.TROUBLE, str(body.get("text", "")).strip())
+        answer = {"response_type": "ephemeral", "text": text}
+    elif body.get("type") == "view_submission":
+        # Keep the modal open with the text in it, so the user can submit again.
+        answer = {"response_action": "errors", "errors": {ids.TEXT_BLOCK: replies.TROUBLE}}
+    response.status = 200
+    response.body = json.dumps(answer) if answer else ""
+    response.headers["content-type"] = ["application/json;charset=utf-8"]

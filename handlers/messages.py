@@ -1,0 +1,156 @@
+"""Pure builders of the messages the app posts: plain data in, Slack payload out.
+
+Blocks are built with slack_sdk.models so to_dict() checks Slack's limits; every piece of
+user text goes through clip(), which escapes it and keeps it inside those limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from handlers import ids
+from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, clip, user, when
+from storage.views import AnswerView, OfferView, QuestionView, UpdateView
+
+Payload = dict[str, Any]
+
+
+def _payload(fallback: str, blocks: Sequence[Block]) -> Payload:
+    return {"text": fallback, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _section(heading: str, body: str) -> SectionBlock:
+    """A bold heading over user text, the text cut to fit the section."""
+    head = f"*{heading}*\n"
+    return SectionBlock(text=MarkdownTextObject(text=head + clip(body, SECTION_LIMIT - len(head))))
+
+
+def _context(*parts: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text="  ·  ".join(parts))])
+
+
+def _button(label: str, action_id: str, value: int, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=label, action_id=action_id, value=str(value), style=style)
+
+
+def plan_update(update: UpdateView) -> Payload:
+    heading = f":memo: Plan update from {update.team_name}"
+    return _payload(
+        f"{heading}: {clip(update.text, FALLBACK_LIMIT)}",
+        [
+            _section(heading, update.text),
+            _context(f"Shared by {user(update.author_id)}", when(update.created_at)),
+        ],
+    )
+
+
+def _question_status(question: QuestionView) -> str:
+    if question.status == "closed" and question.closed_at:
+        return f":white_check_mark: Closed by the asker {when(question.closed_at)}"
+    if question.answers:
+        first = question.answers[0]
+        more = len(question.answers) - 1
+        extra = f" (+{more} more in the thread)" if more else ""
+        return f":white_check_mark: Answered by {user(first.author_id)}{extra}"
+    return ":hourglass_flowing_sand: Waiting for an answer"
+
+
+def question(question: QuestionView) -> Payload:
+    heading = f":question: Question for {question.to_team} from {question.from_team}"
+    blocks: list[Block] = [
+        _section(heading, question.text),
+        _context(
+            f"Asked by {user(question.asker_id)}",
+            when(question.created_at),
+            _question_status(question),
+        ),
+    ]
+    if question.status != "closed":
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    _button("Answer", ids.ANSWER, question.id, "primary"),
+                    _button("Close", ids.CLOSE, question.id),
+                ]
+            )
+        )
+    return _payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
+
+
+def answer_reply(question: QuestionView, answer: AnswerView) -> Payload:
+    heading = f"Answer from {user(answer.author_id)}"
+    return _payload(
+        f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}", [_section(heading, answer.text)]
+    )
+
+
+def answer_dm(question: QuestionView, answer: AnswerView) -> Payload:
+    heading = f"{user(answer.author_id)} ({question.to_team}) answered your question"
+    return _payload(
+        f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}",
+        [
+            _section(heading, answer.text),
+            _context("You asked: " + clip(question.text, FALLBACK_LIMIT)),
+        ],
+    )
+
+
+def offer(offer: OfferView) -> Payload:
+    heading = f":handshake: Offer of help to {offer.to_team} from {offer.from_team}"
+    meta = [f"Offered by {user(offer.offerer_id)}", when(offer.created_at)]
+    blocks: list[Block] = [_section(heading, offer.text)]
+    if offer.status == "accepted" and offer.accepted_by and offer.accepted_at:
+        meta.append(
+            f":white_check_mark: Accepted by {user(offer.accepted_by)} {when(offer.accepted_at)}"
+        )
+    elif offer.status == "withdrawn" and offer.withdrawn_at:
+        meta.append(f"Withdrawn {when(offer.withdrawn_at)}")
+    blocks.append(_context(*meta))
+    if offer.status == "offered":
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    _button("Accept", ids.ACCEPT, offer.id, "primary"),
+                    _button("Withdraw", ids.WITHDRAW, offer.id),
+                ]
+            )
+        )
+    return _payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
+
+
+def offer_accepted_dm(offer: OfferView) -> Payload:
+    heading = f"{user(offer.accepted_by or '')} ({offer.to_team}) accepted your offer"
+    return _payload(
+        f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}",
+        [
+            _section(heading, offer.text),
+            _context("Now it's a commitment: follow up in the thread."),
+        ],
+    )
+
+
+def with_link(payload: Payload, url: str, label: str = "Open the conversation") -> Payload:
+    """The same message with a link to the message it is about (a permalink from Slack)."""
+    link = SectionBlock(text=MarkdownTextObject(text=f"<{url}|{label}>")).to_dict()
+    return {**payload, "blocks": [*payload.get("blocks", []), link]}
+
+
+class SlackRenderer:
+    """The storage layer's Renderer, drawn with the builders above."""
+
+    plan_update = staticmethod(plan_update)
+    question = staticmethod(question)
+    answer_reply = staticmethod(answer_reply)
+    answer_dm = staticmethod(answer_dm)
+    offer = staticmethod(offer)
+    offer_accepted_dm = staticmethod(offer_accepted_dm)

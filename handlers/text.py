@@ -1,0 +1,35 @@
+"""Making user text safe and short enough to repost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+SECTION_LIMIT = 3000  # Block Kit section text
+FALLBACK_LIMIT = 300  # the notification text beside the blocks
+
+
+def escape(text: str) -> str:
+    """Slack's control characters; with them escaped no one can ping @channel or a group."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Escape `text` and cut it to at most `limit` characters, ending with "…" when cut."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]  # never leave half an entity such as "&am"
+    return cut + "…"
+
+
+def user(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def when(moment: datetime) -> str:
+    """A time each reader sees in their own timezone, with a UTC fallback."""
+    fallback = moment.strftime("%b %d, %Y %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

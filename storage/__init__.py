@@ -1,0 +1,1 @@
+"""Persistence and use cases. Knows nothing about Slack's wire formats."""

@@ -1,0 +1,141 @@
+"""The queue of Slack calls owed, shared safely by any number of workers and processes.
+
+A worker claims a row with a conditional UPDATE that sets a lease; only one claimant's
+UPDATE matches. Rows of one channel go out one at a time, in the order they were queued, so
+an edit never overtakes the message it edits and a rate-limited channel waits as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from storage.models import Delivery
+from storage.uow import Database
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    workspace_id: str
+    kind: str
+    channel: str
+    payload: dict[str, Any]
+    attempts: int
+    ref_channel: str | None
+    ref_ts: str | None
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def claim(self, now: datetime, lease: timedelta, batch: int = 8) -> Job | None:
+        earlier = aliased(Delivery)
+        ref = aliased(Delivery)
+        free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+        candidates = (
+            select(Delivery.id)
+            .outerjoin(ref, ref.id == Delivery.ref_id)
+            .where(
+                Delivery.status == PENDING,
+                Delivery.next_attempt_at <= now,
+                free,
+                or_(Delivery.ref_id.is_(None), ref.status == SENT),
+                ~exists().where(
+                    and_(
+                        earlier.status == PENDING,
+                        earlier.channel == Delivery.channel,
+                        earlier.workspace_id == Delivery.workspace_id,
+                        earlier.id < Delivery.id,
+                    )
+                ),
+            )
+            .order_by(Delivery.id)
+            .limit(batch)
+        )
+        with self._db.unit_of_work() as uow:
+            for delivery_id in uow.session.scalars(candidates).all():
+                won = uow.session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.status == PENDING, free)
+                    .values(lease_until=now + lease, attempts=Delivery.attempts + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if won.rowcount == 1:  # type: ignore[attr-defined]
+                    row = uow.session.get_one(Delivery, delivery_id)
+                    uow.session.refresh(row)
+                    parent = uow.session.get(Delivery, row.ref_id) if row.ref_id else None
+                    return Job(
+                        id=row.id,
+                        workspace_id=row.workspace_id,
+                        kind=row.kind,
+                        channel=row.channel,
+                        payload=row.payload,
+                        attempts=row.attempts,
+                        ref_channel=parent.result_channel if parent else None,
+                        ref_ts=parent.result_ts if parent else None,
+                    )
+        return None
+
+    def sent(self, job_id: int, channel: str | None, ts: str | None, now: datetime) -> None:
+        with self._db.unit_of_work() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(Delivery.id == job_id)
+                .values(
+                    status=SENT,
+                    result_channel=channel,
+                    result_ts=ts,
+                    sent_at=now,
+                    lease_until=None,
+                    last_error=None,
+                )
+            )
+
+    def retry(self, job_id: int, error: str, at: datetime) -> None:
+        with self._db.unit_of_work() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(Delivery.id == job_id)
+                .values(next_attempt_at=at, lease_until=None, last_error=error[:200])
+            )
+
+    def fail(self, job_id: int, error: str) -> None:
+        """Give up on a row, and on every row that needs its message (a reply, an edit)."""
+        with self._db.unit_of_work() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(Delivery.id == job_id)
+                .values(status=FAILED, lease_until=None, last_error=error[:200])
+            )
+            failed = [job_id]
+            while failed:
+                failed = list(
+                    uow.session.scalars(
+                        select(Delivery.id).where(
+                            Delivery.ref_id.in_(failed), Delivery.status == PENDING
+                        )
+                    )
+                )
+                if failed:
+                    uow.session.execute(
+                        update(Delivery)
+                        .where(Delivery.id.in_(failed))
+                        .values(status=FAILED, last_error="the message it needs was not sent")
+                    )
+
+    def pending(self) -> int:
+        with self._db.unit_of_work() as uow:
+            return (
+                uow.session.scalar(
+                    select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
+                )
+                or 0
+            )

@@ -1,0 +1,32 @@
+"""The use cases, gathered for the Slack layer and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.offers import OfferService
+from storage.outbox import Outbox
+from storage.ports import Renderer
+from storage.questions import QuestionService
+from storage.teams import TeamService
+from storage.uow import Database
+from storage.updates import UpdateService
+
+
+@dataclass(frozen=True)
+class Services:
+    teams: TeamService
+    updates: UpdateService
+    questions: QuestionService
+    offers: OfferService
+    outbox: Outbox
+
+    @classmethod
+    def build(cls, db: Database, render: Renderer) -> Services:
+        return cls(
+            teams=TeamService(db),
+            updates=UpdateService(db, render),
+            questions=QuestionService(db, render),
+            offers=OfferService(db, render),
+            outbox=Outbox(db),
+        )

@@ -1,0 +1,131 @@
+"""The two teams of a workspace, their members and home channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.errors import NoChannel, NotInTeam, UnknownTeam
+from storage.models import Member, Team, Workspace
+from storage.uow import Database
+from storage.views import TeamView
+
+TEAM_NAMES = {"marketing": "Marketing", "liaison": "Physician Liaisons"}
+ALIASES = {"liaisons": "liaison", "physician-liaisons": "liaison", "mkt": "marketing"}
+
+
+def team_key(text: str) -> str:
+    key = text.strip().lower()
+    key = ALIASES.get(key, key)
+    if key not in TEAM_NAMES:
+        raise UnknownTeam(text.strip())
+    return key
+
+
+def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None:
+    """Every workspace starts with the same two teams, created on first use."""
+    if session.get(Workspace, workspace_id) is not None:
+        return
+    session.add(Workspace(id=workspace_id, created_at=now))
+    session.flush()  # no ORM relationship orders these inserts, so the parent goes first
+    session.add_all(
+        Team(workspace_id=workspace_id, key=key, name=name) for key, name in TEAM_NAMES.items()
+    )
+    session.flush()
+
+
+def member_team(session: Session, workspace_id: str, user_id: str) -> Team:
+    team = session.scalar(
+        select(Team)
+        .join(Member, Member.team_id == Team.id)
+        .where(Member.workspace_id == workspace_id, Member.user_id == user_id)
+    )
+    if team is None:
+        raise NotInTeam(user_id)
+    return team
+
+
+def other_team(session: Session, team: Team) -> Team:
+    return session.scalars(
+        select(Team).where(Team.workspace_id == team.workspace_id, Team.key != team.key)
+    ).one()
+
+
+def home_channel(team: Team) -> str:
+    if team.channel_id is None:
+        raise NoChannel(team.key, team.name)
+    return team.channel_id
+
+
+def _team(session: Session, workspace_id: str, key: str) -> Team:
+    return session.scalars(
+        select(Team).where(Team.workspace_id == workspace_id, Team.key == key)
+    ).one()
+
+
+class TeamService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def set_channel(
+        self, workspace_id: str, key: str, channel_id: str, actor_id: str, now: datetime
+    ) -> TeamView:
+        with self._db.unit_of_work() as uow:
+            ensure_workspace(uow.session, workspace_id, now)
+            team = _team(uow.session, workspace_id, team_key(key))
+            team.channel_id = channel_id
+            uow.audit(workspace_id, actor_id, "team.set_channel", "team", team.id, now)
+            return TeamView(team.key, team.name, team.channel_id)
+
+    def join(self, workspace_id: str, user_id: str, key: str, now: datetime) -> TeamView:
+        with self._db.unit_of_work() as uow:
+            ensure_workspace(uow.session, workspace_id, now)
+            team = _team(uow.session, workspace_id, team_key(key))
+            member = uow.session.scalar(
+                select(Member).where(Member.workspace_id == workspace_id, Member.user_id == user_id)
+            )
+            if member is None:
+                uow.session.add(
+                    Member(
+                        workspace_id=workspace_id, user_id=user_id, team_id=team.id, joined_at=now
+                    )
+                )
+            else:
+                member.team_id = team.id
+            uow.audit(workspace_id, user_id, "team.join", "team", team.id, now)
+            return TeamView(team.key, team.name, team.channel_id)
+
+    def leave(self, workspace_id: str, user_id: str, now: datetime) -> TeamView:
+        with self._db.unit_of_work() as uow:
+            team = member_team(uow.session, workspace_id, user_id)
+            member = uow.session.scalars(
+                select(Member).where(Member.workspace_id == workspace_id, Member.user_id == user_id)
+            ).one()
+            uow.session.delete(member)
+            uow.audit(workspace_id, user_id, "team.leave", "team", team.id, now)
+            return TeamView(team.key, team.name, team.channel_id)
+
+    def overview(self, workspace_id: str, now: datetime) -> list[TeamView]:
+        with self._db.unit_of_work() as uow:
+            ensure_workspace(uow.session, workspace_id, now)
+            teams = uow.session.scalars(
+                select(Team).where(Team.workspace_id == workspace_id).order_by(Team.key)
+            ).all()
+            rows = uow.session.execute(
+                select(Member.team_id, Member.user_id)
+                .where(Member.workspace_id == workspace_id)
+                .order_by(Member.joined_at)
+            ).all()
+            return [
+                TeamView(t.key, t.name, t.channel_id, tuple(u for tid, u in rows if tid == t.id))
+                for t in teams
+            ]
+
+
+def route(session: Session, workspace_id: str, user_id: str) -> tuple[Team, Team, str]:
+    """The author's team, the team they address, and that team's channel."""
+    team = member_team(session, workspace_id, user_id)
+    other = other_team(session, team)
+    return team, other, home_channel(other)

@@ -1,0 +1,334 @@
+"""A small in-process stand-in for Slack's Web API and response_url webhooks.
+
+Point slack_sdk's ``WebClient(base_url=fake.api_url)`` at it; every request is
+recorded as a :class:`Call` so tests can assert on what the app sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+# Form-encoded Slack arguments that carry JSON documents inside a string.
+_JSON_FORM_KEYS = ("blocks", "attachments", "view")
+_FAIL_MODES = ("429", "500", "timeout")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    body: dict[str, Any]
+    at: float
+    raw: str = ""
+    failed: str | None = None
+    # Set only for response_url calls: the NAME in /response/NAME.
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class _Failure:
+    mode: str
+    retry_after: int
+
+
+def _parse_body(raw: str, content_type: str, query: str) -> dict[str, Any]:
+    body: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    if not raw:
+        return body
+    if "application/json" in content_type:
+        parsed = json.loads(raw)
+        body.update(parsed if isinstance(parsed, dict) else {"_": parsed})
+        return body
+    for key, values in parse_qs(raw, keep_blank_values=True).items():
+        value: Any = values[-1]
+        if key in _JSON_FORM_KEYS:
+            # Keep the string if it isn't JSON: a test may be sending malformed input.
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        body[key] = value
+    return body
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Held "timeout" requests must not make stop() wait for them.
+    block_on_close = False
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self)
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self)
+
+    def send(
+        self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.admins: set[str] = set()
+        self.owners: set[str] = set()
+        self.latency: float = 0.0
+        self.per_channel_rate: float | None = None
+        self.hold_seconds: float = 2.0
+        self.rate_limited: int = 0
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._last_post: dict[str, float] = {}
+        self._ts_counter = 100
+        self._view_counter = 0
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+    def start(self) -> FakeSlack:
+        self._stopping.clear()
+        self._server = _Server(self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        # Wake held and delayed requests first so shutdown is quick.
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # -- test controls -------------------------------------------------------
+    def fail_next(self, method: str, mode: str, times: int = 1, retry_after: int = 1) -> None:
+        if mode not in _FAIL_MODES and not mode.startswith("error:"):
+            raise ValueError(f"unknown failure mode {mode!r}")
+        with self._cond:
+            self._failures.setdefault(method, []).extend([_Failure(mode, retry_after)] * times)
+
+    def reset(self) -> None:
+        with self._cond:
+            self._calls.clear()
+            self._failures.clear()
+            self._last_post.clear()
+            self.rate_limited = 0
+
+    def calls(self, method: str | None = None, *, include_failed: bool = False) -> list[Call]:
+        with self._cond:
+            return [
+                c
+                for c in self._calls
+                if (method is None or c.method == method) and (include_failed or c.failed is None)
+            ]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        def matching() -> list[Call]:
+            return [
+                c
+                for c in self._calls
+                if c.method == method and c.failed is None and (where is None or where(c))
+            ]
+
+        with self._cond:
+            if self._cond.wait_for(lambda: len(matching()) >= count, timeout=timeout):
+                return matching()
+            got = len(matching())
+            seen = "\n".join(
+                f"  {c.method}{f'[{c.name}]' if c.name else ''}"
+                f"{f' FAILED {c.failed}' if c.failed else ''}: "
+                f"{json.dumps(c.body, default=str)[:200]}"
+                for c in self._calls
+            )
+        raise AssertionError(
+            f"waited {timeout}s for {count} successful {method!r} call(s), got {got}; "
+            f"recorded:\n{seen or '  (nothing)'}"
+        )
+
+    # -- request handling ----------------------------------------------------
+    def _next_ts(self) -> str:
+        self._ts_counter += 1
+        return f"{1700000000 + self._ts_counter // 1_000_000}.{self._ts_counter % 1_000_000:06d}"
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self._calls.append(call)
+            self._cond.notify_all()
+
+    def _handle(self, req: _Handler) -> None:
+        url = urlsplit(req.path)
+        length = int(req.headers.get("Content-Length") or 0)
+        raw = req.rfile.read(length).decode("utf-8", "replace") if length else ""
+        if url.path.startswith("/api/"):
+            method, name = url.path[len("/api/") :], None
+        elif url.path.startswith("/response/"):
+            method, name = "response_url", url.path[len("/response/") :]
+        else:
+            req.send(404, "not found", "text/plain")
+            return
+        try:
+            body = _parse_body(raw, req.headers.get("Content-Type", ""), url.query)
+        except ValueError:
+            body = {}
+        now = time.time()
+
+        with self._cond:
+            queued = self._failures.get(method)
+            failure = queued.pop(0) if queued else None
+            if failure is None:
+                failure = self._rate_check(method, body, now)
+            if failure is not None and failure.mode == "429":
+                self.rate_limited += 1
+        self._record(Call(method, body, now, raw, failure.mode if failure else None, name))
+
+        if failure is not None and failure.mode == "timeout":
+            # Hold the connection, then drop it without an answer.
+            self._stopping.wait(self.hold_seconds)
+            req.close_connection = True
+            return
+        if self.latency and self._stopping.wait(self.latency):
+            return
+        if failure is None:
+            if method == "response_url":
+                req.send(200, "ok", "text/plain")
+            else:
+                req.send(200, json.dumps(self._answer(method, body)), "application/json")
+        elif failure.mode == "429":
+            req.send(
+                429,
+                json.dumps({"ok": False, "error": "ratelimited"}),
+                "application/json",
+                {"Retry-After": str(failure.retry_after)},
+            )
+        elif failure.mode == "500":
+            req.send(500, "internal error", "text/plain")
+        else:
+            error = failure.mode.split(":", 1)[1]
+            req.send(200, json.dumps({"ok": False, "error": error}), "application/json")
+
+    def _rate_check(self, method: str, body: dict[str, Any], now: float) -> _Failure | None:
+        # Called with the lock held; a simple minimum-interval limiter per channel.
+        if self.per_channel_rate is None or method not in ("chat.postMessage", "chat.update"):
+            return None
+        channel = str(body.get("channel", ""))
+        interval = 1.0 / self.per_channel_rate
+        last = self._last_post.get(channel)
+        if last is not None and now - last < interval:
+            return _Failure("429", max(1, math.ceil(interval - (now - last))))
+        self._last_post[channel] = now
+        return None
+
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel", ""))
+        with self._cond:
+            if method == "chat.postMessage":
+                ts = self._next_ts()
+                if channel.startswith("U"):
+                    channel = "D" + channel[1:]  # Slack answers DMs with the IM channel id
+                message = {"text": body.get("text"), "ts": ts}
+                return {"ok": True, "channel": channel, "ts": ts, "message": message}
+            if method == "chat.update":
+                ts = str(body.get("ts", ""))
+                return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text")}
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": self._next_ts()}
+            if method == "chat.getPermalink":
+                ts = str(body.get("message_ts", "")).replace(".", "")
+                return {
+                    "ok": True,
+                    "channel": channel,
+                    "permalink": f"https://example.slack.com/archives/{channel}/p{ts}",
+                }
+            if method in ("views.open", "views.update", "views.publish"):
+                self._view_counter += 1
+                view = body.get("view")
+                sent = view if isinstance(view, dict) else {}
+                return {"ok": True, "view": {"id": f"V{self._view_counter}", **sent}}
+            if method == "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://example.slack.com/",
+                    "team": "Example",
+                    "user": "liaisonbridge",
+                    "team_id": "T0001",
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                }
+            if method == "users.info":
+                user = str(body.get("user", ""))
+                return {
+                    "ok": True,
+                    "user": {
+                        "id": user,
+                        "name": user.lower(),
+                        "is_admin": user in self.admins,
+                        "is_owner": user in self.owners,
+                        "tz": "America/New_York",
+                    },
+                }
+            if method == "conversations.info":
+                info = {"id": channel, "name": "chan-" + channel.lower(), "is_private": False}
+                return {"ok": True, "channel": info}
+        return {"ok": True}
