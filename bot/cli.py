@@ -6,6 +6,8 @@ import argparse
 import logging
 import os
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 
 from dotenv import load_dotenv
 
@@ -25,6 +27,72 @@ def _run(_: argparse.Namespace) -> int:
     from bot.runtime import Runtime
 
     Runtime(settings).serve_forever()
+    return 0
+
+
+def _scheduler(_: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.runtime import Runtime
+
+    Runtime(settings).tick_forever()
+    return 0
+
+
+def _instant(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        print(f"liaison-bridge: --at must be an ISO-8601 time, not {text!r}.", file=sys.stderr)
+        raise SystemExit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _jobs_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.runtime import Runtime
+    from bot.scheduler import run_job
+
+    at = _instant(args.at)
+    started = time.monotonic()
+    # The whole run lives at --at: the pass, and the delivery that follows it.
+    runtime = Runtime(settings, clock=lambda: at + timedelta(seconds=time.monotonic() - started))
+    try:
+        queued = run_job(runtime.services, args.job, at)
+        left = runtime.worker.drain(queued, timeout=args.timeout)
+    finally:
+        runtime.stop()
+    print(
+        f"{args.job} at {at.isoformat()}: {len(queued)} post(s) queued, {len(queued) - left} sent."
+    )
+    if left:
+        print(f"{left} post(s) are still queued; a running app will send them.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _digest_preview(args: argparse.Namespace) -> int:
+    from handlers.messages import SlackRenderer
+    from handlers.plaintext import as_text
+    from storage.services import Services
+    from storage.uow import Database
+
+    db = Database.from_url(_database_url())
+    services = Services.build(db, SlackRenderer())
+    workspaces = services.schedules.workspaces()
+    workspace = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
+    if workspace not in workspaces:
+        known = ", ".join(workspaces) or "none yet"
+        print(f"liaison-bridge: name a workspace with --workspace ({known}).", file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    for team in [args.team] if args.team else ["marketing", "liaison"]:
+        parent, thread = SlackRenderer.digest(services.digests.preview(workspace, team, now))
+        print(f"=== {team} ===")
+        print("\n\n".join(as_text(part) for part in [parent, *thread]))
+        print()
+    db.dispose()
     return 0
 
 
@@ -70,6 +138,23 @@ def parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply the schema migrations").set_defaults(
         func=_db_upgrade
     )
+    scheduler = commands.add_parser("scheduler", help="run only the scheduled passes")
+    scheduler.set_defaults(func=_scheduler)
+    jobs = commands.add_parser("jobs", help="scheduled jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_once = jobs_commands.add_parser("run", help="one pass of a job, then deliver its posts")
+    run_once.add_argument("job", choices=["digest", "reask"])
+    run_once.add_argument("--at", help="the instant of the pass, ISO-8601 (default: now)")
+    run_once.add_argument(
+        "--timeout", type=float, default=300, help="seconds to wait for delivery (default 300)"
+    )
+    run_once.set_defaults(func=_jobs_run)
+    digest = commands.add_parser("digest", help="the weekly digest")
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True)
+    preview = digest_commands.add_parser("preview", help="print the next digest without posting")
+    preview.add_argument("--team", choices=["marketing", "liaison"])
+    preview.add_argument("--workspace", help="Slack workspace id (needed if there are several)")
+    preview.set_defaults(func=_digest_preview)
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument(
         "--url", help="public base URL of this app, e.g. https://bridge.example.org"

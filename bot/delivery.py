@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -146,6 +147,21 @@ class DeliveryWorker:
             return False
         self._deliver(job)
         return True
+
+    def drain(self, ids: list[int], timeout: float) -> int:
+        """Send until these rows are done (sent or given up) or `timeout` seconds pass.
+
+        Returns how many are still pending. Other due rows are sent along the way.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            left, due = self._outbox.unfinished(ids)
+            if not left:
+                return 0
+            if not self.run_once():
+                wait = (due - self._clock()).total_seconds() if due else self._poll
+                self._stop.wait(min(max(wait, 0.05), self._poll, deadline - time.monotonic()))
+        return self._outbox.unfinished(ids)[0]
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from slack_bolt import App
 
 from bot.app import create_app, make_client
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
+from bot.scheduler import TICK_SECONDS, Ticker
 from bot.server import create_asgi
 from bot.settings import Settings
 from handlers.messages import SlackRenderer
@@ -38,6 +40,7 @@ class Runtime:
             clock=clock,
         )
         self.db.on_queued = self.worker.wake
+        self.ticker = Ticker(self.services, clock)
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="respond")
         self.bolt: App = create_app(settings, self.services, self.client, clock, self.background)
         self.asgi = create_asgi(
@@ -50,6 +53,7 @@ class Runtime:
         self.worker.start()
 
     def stop(self) -> None:
+        self.ticker.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -61,6 +65,8 @@ class Runtime:
     def serve_forever(self) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM), then stop everything."""
         self.start()
+        if self.settings.scheduler_enabled:
+            self.ticker.start()
         try:
             if self.settings.socket_mode:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -80,6 +86,17 @@ class Runtime:
                 uvicorn.Server(config).run()
         finally:
             self.stop()
+
+    def tick_forever(self) -> None:
+        """Only the scheduled passes and the delivery of what they queue; no Slack requests."""
+        self.start()
+        self.ticker.start()
+        stop = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+        log.info("ticking every %ss", TICK_SECONDS)
+        stop.wait()
+        self.stop()
 
     def serve_in_background(self, sock: socket.socket) -> None:
         """Serve on an already bound socket from a thread (tests and benchmarks)."""

@@ -28,6 +28,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     slack_api_timeout: float = 10.0
     delivery_workers: int = 4
+    scheduler_enabled: bool = True
 
     @property
     def socket_mode(self) -> bool:
@@ -56,6 +57,17 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
     if not low <= value <= high:
         raise SettingsError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}.")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -99,4 +111,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=frozenset(u.strip() for u in env.get("LIAISON_ADMINS", "").split(",") if u.strip()),
         slack_api_timeout=_number(env, "SLACK_API_TIMEOUT", 10.0, 0.1, 120),
         delivery_workers=int(_number(env, "DELIVERY_WORKERS", 4, 1, 64)),
+        scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
     )

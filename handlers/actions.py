@@ -1,4 +1,4 @@
-"""Button clicks: Answer, Close, Accept, Withdraw. Button values are untrusted ids."""
+"""Button clicks on questions and offers. Button values are untrusted ids."""
 
 from __future__ import annotations
 
@@ -60,6 +60,10 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.CLOSE)(simple("question", services.questions.close, lambda _: replies.closed()))
     app.action(ids.ACCEPT)(
         simple("offer", services.offers.accept, lambda offer: replies.accepted(offer.offerer_id))
+    )
+    app.action(ids.WORKING)(simple("question", services.reasks.working_on_it, replies.snoozed))
+    app.action(ids.KEEP_ASKING)(
+        simple("question", services.reasks.keep_asking, lambda _: replies.keep_asking())
     )
     app.action(ids.WITHDRAW)(
         simple("offer", services.offers.withdraw, lambda _: replies.withdrawn())

@@ -11,8 +11,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers import replies
+from handlers.admins import admin_refusal
 from handlers.deps import Deps
-from handlers.modals import COMPOSERS, compose_modal
+from handlers.modals import COMPOSERS, compose_modal, settings_modal
 from storage.errors import Refused
 from storage.views import Posted
 
@@ -70,7 +71,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
         try:
             match sub.lower():
                 case "setup":
-                    denied = _admin_refusal(deps, client, user)
+                    denied = admin_refusal(deps, client, user)
                     if denied:
                         ack(denied)
                         return
@@ -82,24 +83,25 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                     ack(replies.left(teams.leave(workspace, user, now)))
                 case "teams":
                     ack(replies.teams(teams.overview(workspace, now)))
+                case "settings" if rest.strip().lower() == "show":
+                    ack(replies.schedule(deps.services.schedules.get(workspace, now)))
+                case "settings":
+                    denied = admin_refusal(deps, client, user)
+                    if denied:
+                        ack(denied)
+                        return
+                    schedule = deps.services.schedules.get(workspace, now)
+                    try:
+                        client.views_open(
+                            trigger_id=command["trigger_id"], view=settings_modal(schedule)
+                        )
+                    except (SlackApiError, OSError):
+                        ack(replies.OPEN_FAILED)
+                        return
+                    ack()
                 case _:
                     ack(replies.HELP)
         except Refused as refused:
             ack(replies.refusal(refused))
 
     return handle
-
-
-def _admin_refusal(deps: Deps, client: WebClient, user_id: str) -> str | None:
-    """None for workspace admins, owners and LIAISON_ADMINS; otherwise why not."""
-    if user_id in deps.admins:
-        return None
-    try:
-        profile = client.users_info(user=user_id)["user"]
-    except SlackApiError as error:
-        return replies.couldnt_check_admin(str(error.response.get("error", "unknown")))
-    except OSError as error:
-        return replies.couldnt_check_admin(type(error).__name__)
-    if profile.get("is_admin") or profile.get("is_owner"):
-        return None
-    return replies.NOT_ADMIN

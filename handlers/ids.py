@@ -4,9 +4,12 @@ ANSWER = "question_answer"
 CLOSE = "question_close"
 ACCEPT = "offer_accept"
 WITHDRAW = "offer_withdraw"
+WORKING = "question_working"
+KEEP_ASKING = "question_keep_asking"
 
 COMPOSE = "compose"  # callback_id prefix: compose:share, compose:ask, compose:offer
 ANSWER_MODAL = "answer_modal"
+SETTINGS_MODAL = "settings_modal"
 
 TEXT_BLOCK = "text"
 TEXT_INPUT = "text"

@@ -7,6 +7,7 @@ user text goes through clip(), which escapes it and keeps it inside those limits
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -19,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers import ids
+from handlers.digest import age, digest
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, clip, user, when
 from storage.views import AnswerView, OfferView, QuestionView, UpdateView
 
@@ -139,6 +141,53 @@ def offer_accepted_dm(offer: OfferView) -> Payload:
     )
 
 
+def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payload:
+    heading = f":wave: Still open: can someone from {question.to_team} help?"
+    payload = _payload(
+        f"{heading} {clip(question.text, FALLBACK_LIMIT)}",
+        [
+            _section(heading, question.text),
+            _context(
+                f"Asked by {user(question.asker_id)} {when(question.created_at)}",
+                f"open {age(question.created_at, now)}",
+                f"reminder {round} of {limit}",
+            ),
+            ActionsBlock(
+                elements=[
+                    _button("Answer", ids.ANSWER, question.id, "primary"),
+                    _button("Working on it", ids.WORKING, question.id),
+                ]
+            ),
+        ],
+    )
+    return {**payload, "reply_broadcast": True}
+
+
+def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload:
+    heading = (
+        f"{question.to_team} hasn't answered your question after {rounds} reminder(s) "
+        f"(open {age(question.created_at, now)})"
+    )
+    return _payload(
+        f"{heading}: {clip(question.text, FALLBACK_LIMIT)}",
+        [
+            _section(heading, question.text),
+            _context("Keep asking, or close it if you no longer need an answer."),
+            ActionsBlock(
+                elements=[
+                    _button("Keep asking", ids.KEEP_ASKING, question.id, "primary"),
+                    _button("Close", ids.CLOSE, question.id),
+                ]
+            ),
+        ],
+    )
+
+
+def working_on_it(question: QuestionView, user_id: str, until: datetime) -> Payload:
+    text = f"{user(user_id)} is working on it. Reminders pause until {when(until)}."
+    return _payload(text, [_context(text)])
+
+
 def with_link(payload: Payload, url: str, label: str = "Open the conversation") -> Payload:
     """The same message with a link to the message it is about (a permalink from Slack)."""
     link = SectionBlock(text=MarkdownTextObject(text=f"<{url}|{label}>")).to_dict()
@@ -154,3 +203,7 @@ class SlackRenderer:
     answer_dm = staticmethod(answer_dm)
     offer = staticmethod(offer)
     offer_accepted_dm = staticmethod(offer_accepted_dm)
+    digest = staticmethod(digest)
+    reask = staticmethod(reask)
+    escalation_dm = staticmethod(escalation_dm)
+    working_on_it = staticmethod(working_on_it)

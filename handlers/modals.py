@@ -8,14 +8,19 @@ from typing import Any
 from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
+    Option,
     PlainTextInputElement,
     SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
 from handlers.text import SECTION_LIMIT, clip
 from storage.views import QuestionView
+from storage.workspaces import WEEKDAYS, Schedule
 
 INPUT_LIMIT = 3000  # the most a plain_text_input accepts
 
@@ -101,4 +106,53 @@ def done_modal(title: str, message: str) -> dict[str, Any]:
         title=title,
         close="Done",
         blocks=[SectionBlock(text=MarkdownTextObject(text=message))],
+    ).to_dict()
+
+
+def settings_modal(current: Schedule) -> dict[str, Any]:
+    """The workspace's schedule; block ids are the Schedule's field names."""
+    days = [Option(value=str(n), label=name) for n, name in enumerate(WEEKDAYS)]
+    return View(
+        type="modal",
+        callback_id=ids.SETTINGS_MODAL,
+        title="Liaison Bridge settings",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id="digest_weekday",
+                label="Weekly digest day",
+                element=StaticSelectElement(
+                    action_id="value", options=days, initial_option=days[current.digest_weekday]
+                ),
+            ),
+            InputBlock(
+                block_id="digest_time",
+                label="Digest time",
+                element=TimePickerElement(action_id="value", initial_time=current.digest_time),
+            ),
+            InputBlock(
+                block_id="timezone",
+                label="Timezone",
+                hint="An IANA name, e.g. America/New_York, America/Chicago, America/Denver.",
+                element=PlainTextInputElement(action_id="value", initial_value=current.timezone),
+            ),
+            InputBlock(
+                block_id="reask_after_days",
+                label="Ask unanswered questions again after (business days)",
+                element=NumberInputElement(
+                    action_id="value",
+                    initial_value=current.reask_after_days,
+                    min_value=1,
+                    max_value=30,
+                ),
+            ),
+            InputBlock(
+                block_id="max_reasks",
+                label="Ask again at most (times)",
+                element=NumberInputElement(
+                    action_id="value", initial_value=current.max_reasks, min_value=0, max_value=10
+                ),
+            ),
+        ],
     ).to_dict()

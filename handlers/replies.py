@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers.text import FALLBACK_LIMIT, clip, user, when
 from storage.errors import (
     AlreadyAccepted,
+    InvalidSetting,
     NoChannel,
     NoLongerOpen,
     NotFound,
@@ -16,6 +19,7 @@ from storage.errors import (
     WrongTeam,
 )
 from storage.views import TeamView
+from storage.workspaces import WEEKDAYS, Schedule
 
 HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one team.
 • `/share <update>`: share a plan update with the other team.
@@ -29,6 +33,8 @@ HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one te
 • `/liaison leave`: leave your team.
 • `/liaison teams`: who is in each team, and each team's channel.
 • `/liaison setup marketing` (admins, in the team's channel): make it the team's home channel.
+• `/liaison settings` (admins): digest day and time, timezone, and re-asking.
+• `/liaison settings show`: the current schedule.
 • `/liaison help`: this list.
 Keep patient information out of Slack: no names, record numbers or dates of birth."""
 
@@ -62,6 +68,8 @@ def refusal(error: Refused) -> str:
             return f"Already accepted by {user(by)} {when(at)}."
         case NoLongerOpen(what=what, status=status):
             return f"That {what} is {status}."
+        case InvalidSetting(message=message):
+            return message
     return "That can't be done."
 
 
@@ -125,3 +133,26 @@ TROUBLE = "Something went wrong on our side and nothing was posted. Please try a
 def couldnt_check_admin(error: str) -> str:
     said = clip(error, FALLBACK_LIMIT)
     return f"Couldn't check that you're an admin (Slack said `{said}`). {NOT_ADMIN}"
+
+
+def schedule(current: Schedule) -> str:
+    day = WEEKDAYS[current.digest_weekday]
+    return (
+        f"*Weekly digest:* {day}s at {current.digest_time} ({current.timezone}), in each "
+        "team's channel.\n"
+        f"*Re-asking:* an unanswered question is asked again after "
+        f"{current.reask_after_days} business days, at most {current.max_reasks} times; "
+        "then the asker chooses to keep asking or close it."
+    )
+
+
+def snoozed(until: datetime) -> str:
+    return f"Thanks! Reminders for this question pause until {when(until)}."
+
+
+def keep_asking() -> str:
+    return "We'll keep asking the other team."
+
+
+def settings_saved(current: Schedule) -> str:
+    return "Saved.\n" + schedule(current)

@@ -6,12 +6,15 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from handlers import ids, replies
+from handlers.admins import admin_refusal
 from handlers.commands import posting
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
-from storage.errors import NotFound, Refused
+from storage.errors import InvalidSetting, NotFound, Refused
+from storage.workspaces import Schedule
 
 
 def _text(view: dict[str, Any]) -> str:
@@ -57,3 +60,42 @@ def register(app: App, deps: Deps) -> None:
             return
         done = "Your answer is on its way to the question's thread, and the asker will be told."
         ack(response_action="update", view=done_modal("Answer a question", done))
+
+    _register_settings(app, deps)
+
+
+def _setting(view: dict[str, Any], block_id: str) -> str:
+    """A settings field's value, whichever element holds it."""
+    field = view["state"]["values"].get(block_id, {}).get("value", {})
+    option = field.get("selected_option") or {}
+    value = option.get("value") or field.get("selected_time") or field.get("value")
+    return str(value or "").strip()
+
+
+def _register_settings(app: App, deps: Deps) -> None:
+    @app.view(ids.SETTINGS_MODAL)
+    def settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        user = body["user"]["id"]
+        denied = admin_refusal(deps, client, user)
+        if denied:
+            ack(response_action="errors", errors={"timezone": denied})
+            return
+        try:
+            numbers = {
+                name: int(_setting(view, name))
+                for name in ("digest_weekday", "reask_after_days", "max_reasks")
+            }
+        except ValueError:
+            ack(response_action="errors", errors={"reask_after_days": "Use whole numbers."})
+            return
+        wanted = Schedule(
+            digest_time=_setting(view, "digest_time"),
+            timezone=_setting(view, "timezone"),
+            **numbers,
+        )
+        try:
+            saved = deps.services.schedules.update(body["team"]["id"], user, wanted, deps.clock())
+        except InvalidSetting as invalid:
+            ack(response_action="errors", errors={invalid.field: invalid.message})
+            return
+        ack(response_action="update", view=done_modal("Settings saved", replies.schedule(saved)))

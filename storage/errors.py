@@ -60,3 +60,9 @@ class AlreadyAccepted(Refused):
 class NoLongerOpen(Refused):
     what: str
     status: str
+
+
+@dataclass
+class InvalidSetting(Refused):
+    field: str
+    message: str

@@ -50,10 +50,19 @@ class Base(DeclarativeBase):
 
 
 class Workspace(Base):
+    """A Slack workspace and its schedule: the weekly digest and how questions are re-asked."""
+
     __tablename__ = "workspaces"
 
     id: Mapped[str] = mapped_column(WS, primary_key=True)
     created_at: Mapped[datetime]
+    digest_weekday: Mapped[int] = mapped_column(default=0, server_default="0")  # Monday
+    digest_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="America/New_York", server_default="America/New_York"
+    )
+    reask_after_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    max_reasks: Mapped[int] = mapped_column(default=2, server_default="2")
 
 
 class Team(Base):
@@ -124,7 +133,10 @@ class PlanUpdate(Base):
 
 class Question(Base):
     __tablename__ = "questions"
-    __table_args__ = (Index("ix_questions_open", "workspace_id", "to_team_id", "status"),)
+    __table_args__ = (
+        Index("ix_questions_open", "workspace_id", "to_team_id", "status"),
+        Index("ix_questions_reask", "status", "last_asked_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[str] = mapped_column(WS, ForeignKey("workspaces.id"))
@@ -137,6 +149,12 @@ class Question(Base):
     answered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    # Re-asking: when it was last put to the team, how many reminders went out (the last
+    # round may be the private note to the asker), how many the asker allows, and a pause.
+    last_asked_at: Mapped[datetime]
+    reask_round: Mapped[int] = mapped_column(default=0, server_default="0")
+    reask_limit: Mapped[int | None]
+    snoozed_until: Mapped[datetime | None]
 
 
 class Answer(Base):
@@ -169,6 +187,40 @@ class Offer(Base):
     accepted_by: Mapped[str | None] = mapped_column(USER)
     accepted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+
+
+class Digest(Base):
+    """One weekly digest of one team; the unique key makes it once per scheduled week."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "team_id", "week"),
+        Index("ix_digests_team_time", "team_id", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WS, ForeignKey("workspaces.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    week: Mapped[str] = mapped_column(String(10))  # the scheduled local date, ISO
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    created_at: Mapped[datetime]
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+
+
+class Reask(Base):
+    """One reminder round of one question; the unique key makes each round happen once."""
+
+    __tablename__ = "reasks"
+    __table_args__ = (UniqueConstraint("question_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WS, ForeignKey("workspaces.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    round: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(12))  # "reask" or "escalation"
+    created_at: Mapped[datetime]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
 
 

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from storage.errors import AlreadyAccepted, NoLongerOpen, NotFound, NotYours, OwnOffer, WrongTeam
 from storage.models import Delivery, Offer, Team
 from storage.ports import Renderer
+from storage.questions import team_names
 from storage.teams import member_team, route
 from storage.uow import Database
 from storage.views import OfferView, Posted
 
 
-def offer_view(session: Session, offer: Offer) -> OfferView:
-    names = {
-        team_id: name
-        for team_id, name in session.execute(
-            select(Team.id, Team.name).where(Team.id.in_([offer.from_team_id, offer.to_team_id]))
-        )
-    }
+def offer_view_of(offer: Offer, names: dict[int, str]) -> OfferView:
     return OfferView(
         id=offer.id,
         offerer_id=offer.offerer_id,
@@ -34,6 +29,10 @@ def offer_view(session: Session, offer: Offer) -> OfferView:
         accepted_at=offer.accepted_at,
         withdrawn_at=offer.withdrawn_at,
     )
+
+
+def offer_view(session: Session, offer: Offer) -> OfferView:
+    return offer_view_of(offer, team_names(session, offer.from_team_id, offer.to_team_id))
 
 
 class OfferService:

@@ -131,6 +131,18 @@ class Outbox:
                         .values(status=FAILED, last_error="the message it needs was not sent")
                     )
 
+    def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
+        """How many of these rows are still pending, and when the next one is due."""
+        if not ids:
+            return 0, None
+        with self._db.unit_of_work() as uow:
+            count, due = uow.session.execute(
+                select(func.count(), func.min(Delivery.next_attempt_at)).where(
+                    Delivery.id.in_(ids), Delivery.status == PENDING
+                )
+            ).one()
+            return int(count), due
+
     def pending(self) -> int:
         with self._db.unit_of_work() as uow:
             return (

@@ -6,9 +6,10 @@ ask a Renderer (implemented by the Slack layer) to turn plain data into a messag
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
-from storage.views import AnswerView, OfferView, QuestionView, UpdateView
+from storage.views import AnswerView, DigestView, OfferView, QuestionView, UpdateView
 
 Payload = dict[str, Any]
 
@@ -25,3 +26,13 @@ class Renderer(Protocol):
     def offer(self, offer: OfferView) -> Payload: ...
 
     def offer_accepted_dm(self, offer: OfferView) -> Payload: ...
+
+    def digest(self, digest: DigestView) -> tuple[Payload, list[Payload]]:
+        """The digest's parent message and the replies in its thread."""
+        ...
+
+    def reask(self, question: QuestionView, round: int, limit: int, now: datetime) -> Payload: ...
+
+    def escalation_dm(self, question: QuestionView, rounds: int, now: datetime) -> Payload: ...
+
+    def working_on_it(self, question: QuestionView, user_id: str, until: datetime) -> Payload: ...

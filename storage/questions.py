@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,18 +17,9 @@ from storage.uow import Database, UnitOfWork
 from storage.views import AnswerView, Posted, QuestionView
 
 
-def question_view(session: Session, question: Question) -> QuestionView:
-    names = {
-        team_id: name
-        for team_id, name in session.execute(
-            select(Team.id, Team.name).where(
-                Team.id.in_([question.from_team_id, question.to_team_id])
-            )
-        )
-    }
-    answers = session.scalars(
-        select(Answer).where(Answer.question_id == question.id).order_by(Answer.id)
-    ).all()
+def question_view_of(
+    question: Question, names: dict[int, str], answers: Sequence[Answer] = ()
+) -> QuestionView:
     return QuestionView(
         id=question.id,
         asker_id=question.asker_id,
@@ -39,6 +31,19 @@ def question_view(session: Session, question: Question) -> QuestionView:
         answers=tuple(AnswerView(a.author_id, a.text, a.created_at) for a in answers),
         closed_at=question.closed_at,
     )
+
+
+def team_names(session: Session, *team_ids: int) -> dict[int, str]:
+    rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
+    return {team_id: name for team_id, name in rows}
+
+
+def question_view(session: Session, question: Question) -> QuestionView:
+    answers = session.scalars(
+        select(Answer).where(Answer.question_id == question.id).order_by(Answer.id)
+    ).all()
+    names = team_names(session, question.from_team_id, question.to_team_id)
+    return question_view_of(question, names, answers)
 
 
 class QuestionService:
@@ -57,6 +62,7 @@ class QuestionService:
                 text=text,
                 status="open",
                 created_at=now,
+                last_asked_at=now,
             )
             uow.session.add(question)
             uow.session.flush()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.digests import DigestService
 from storage.offers import OfferService
 from storage.outbox import Outbox
 from storage.ports import Renderer
 from storage.questions import QuestionService
+from storage.reasks import ReaskService
 from storage.teams import TeamService
 from storage.uow import Database
 from storage.updates import UpdateService
+from storage.workspaces import ScheduleService
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,9 @@ class Services:
     questions: QuestionService
     offers: OfferService
     outbox: Outbox
+    schedules: ScheduleService
+    digests: DigestService
+    reasks: ReaskService
 
     @classmethod
     def build(cls, db: Database, render: Renderer) -> Services:
@@ -29,4 +35,7 @@ class Services:
             questions=QuestionService(db, render),
             offers=OfferService(db, render),
             outbox=Outbox(db),
+            schedules=ScheduleService(db),
+            digests=DigestService(db, render),
+            reasks=ReaskService(db, render),
         )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,44 @@ class Posted:
     channel_id: str
     team: str
     item_id: int
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """The first few items of a list, and how many there are in all."""
+
+    items: tuple[T, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One direction's activity in a digest's period (e.g. Marketing asking Liaisons)."""
+
+    from_team: str
+    to_team: str
+    asked: int
+    answered: int
+    median_answer: timedelta | None
+    offers_made: int
+    offers_accepted: int
+
+
+@dataclass(frozen=True)
+class DigestView:
+    team: str
+    other: str
+    period_start: datetime
+    period_end: datetime
+    updates: Listing[UpdateView]  # what the other team shared
+    waiting: Listing[QuestionView]  # open questions to this team, oldest first
+    asked: Listing[QuestionView]  # this team's open questions to the other
+    offers: Listing[OfferView]  # open offers to this team
+    accepted: Listing[OfferView]  # offers accepted in the period, either way
+    figures: tuple[Figures, ...]
+
+    @property
+    def quiet(self) -> bool:
+        listings = (self.updates, self.waiting, self.asked, self.offers, self.accepted)
+        busy = any(f.asked or f.answered or f.offers_made for f in self.figures)
+        return not busy and all(listing.total == 0 for listing in listings)

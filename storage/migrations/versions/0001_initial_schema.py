@@ -35,6 +35,13 @@ def upgrade() -> None:
         "workspaces",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("digest_weekday", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("digest_time", sa.String(length=5), server_default="09:00", nullable=False),
+        sa.Column(
+            "timezone", sa.String(length=64), server_default="America/New_York", nullable=False
+        ),
+        sa.Column("reask_after_days", sa.Integer(), server_default="3", nullable=False),
+        sa.Column("max_reasks", sa.Integer(), server_default="2", nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -84,6 +91,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("workspace_id", "key"),
     )
+    op.create_table(
+        "digests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.String(length=10), nullable=False),
+        sa.Column("period_start", sa.DateTime(), nullable=False),
+        sa.Column("period_end", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("delivery_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["deliveries.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("workspace_id", "team_id", "week"),
+    )
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.create_index("ix_digests_team_time", ["team_id", "period_end"], unique=False)
+
     op.create_table(
         "members",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -183,6 +218,10 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(), nullable=True),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("delivery_id", sa.Integer(), nullable=True),
+        sa.Column("last_asked_at", sa.DateTime(), nullable=False),
+        sa.Column("reask_round", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("reask_limit", sa.Integer(), nullable=True),
+        sa.Column("snoozed_until", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["delivery_id"],
             ["deliveries.id"],
@@ -206,6 +245,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_questions_open", ["workspace_id", "to_team_id", "status"], unique=False
         )
+        batch_op.create_index("ix_questions_reask", ["status", "last_asked_at"], unique=False)
 
     op.create_table(
         "answers",
@@ -231,13 +271,40 @@ def upgrade() -> None:
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_answers_question_id"), ["question_id"], unique=False)
 
+    op.create_table(
+        "reasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sa.String(length=32), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("delivery_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["delivery_id"],
+            ["deliveries.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["questions.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("question_id", "round"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("reasks")
     with op.batch_alter_table("answers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_answers_question_id"))
 
     op.drop_table("answers")
     with op.batch_alter_table("questions", schema=None) as batch_op:
+        batch_op.drop_index("ix_questions_reask")
         batch_op.drop_index("ix_questions_open")
         batch_op.drop_index(batch_op.f("ix_questions_delivery_id"))
 
@@ -254,6 +321,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_members_team_id"))
 
     op.drop_table("members")
+    with op.batch_alter_table("digests", schema=None) as batch_op:
+        batch_op.drop_index("ix_digests_team_time")
+
+    op.drop_table("digests")
     op.drop_table("teams")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_pending")

@@ -1,0 +1,62 @@
+"""The ticker: about once a minute, run the scheduled passes over the database.
+
+APScheduler only keeps time here (an in-memory job store, never shared). Whether a digest
+or a re-ask is owed, and whether someone already sent it, is decided by unique keys in the
+database, so any number of replicas can tick at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from storage.services import Services
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60
+
+
+JOBS = ("digest", "reask")
+
+
+def run_job(services: Services, name: str, now: datetime) -> list[int]:
+    """One pass of a scheduled job at `now`; the ids of the Slack posts it queued."""
+    passes: dict[str, Callable[[datetime], list[int]]] = {
+        "digest": services.digests.run_due,
+        "reask": services.reasks.run_due,
+    }
+    return passes[name](now)
+
+
+class Ticker:
+    def __init__(self, services: Services, clock: Callable[[], datetime]) -> None:
+        self._services = services
+        self._clock = clock
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+
+    def tick(self) -> None:
+        now = self._clock()
+        for name in JOBS:
+            try:
+                run_job(self._services, name, now)
+            except Exception:  # one failed pass must not stop the next one
+                log.exception("scheduled %s pass failed", name)
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=TICK_SECONDS,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)

@@ -1,0 +1,38 @@
+"""Slack messages as readable terminal text (for previews on the command line)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_MENTION = re.compile(r"<[@#]([A-Z0-9_]+)>")
+
+
+def _inline(text: str) -> str:
+    text = _DATE.sub(r"\1", text)
+    text = _LINK.sub(r"\2 (\1)", text)
+    text = _MENTION.sub(r"@\1", text)
+    return html.unescape(text)
+
+
+def _texts(node: Any) -> list[str]:
+    """Every visible text in a block, in order, with buttons shown as [Label]."""
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    if not isinstance(node, dict):
+        return []
+    if node.get("type") == "button":
+        return [f"[{node['text']['text']}]"]
+    found = [node["text"]] if isinstance(node.get("text"), str) else []
+    for key in ("text", "fields", "elements", "accessory"):
+        if not isinstance(node.get(key), str):
+            found += _texts(node.get(key))
+    return found
+
+
+def as_text(payload: dict[str, Any]) -> str:
+    lines = [" ".join(_texts(block)) for block in payload.get("blocks", [])]
+    return _inline("\n".join(line for line in lines if line))

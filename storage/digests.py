@@ -1,0 +1,213 @@
+"""The weekly digest: what each team should see from the other, once per scheduled week."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.calendar import latest_digest_time
+from storage.claims import insert_ignore
+from storage.models import Digest, Offer, PlanUpdate, Question, Team, Workspace
+from storage.offers import offer_view_of
+from storage.ports import Renderer
+from storage.questions import question_view_of
+from storage.uow import Database
+from storage.views import DigestView, Figures, Listing, UpdateView
+from storage.workspaces import Schedule
+
+LIST_LIMIT = 15  # items shown per list; the rest are counted
+FIRST_PERIOD = timedelta(days=7)
+T = TypeVar("T")
+
+
+def _listing(session: Session, query: Select[Any], build: Any) -> Listing[Any]:
+    """Run `query` with a window count: the first LIST_LIMIT rows and the total, at once."""
+    rows = session.execute(query.add_columns(func.count().over()).limit(LIST_LIMIT)).all()
+    return Listing(tuple(build(row[0]) for row in rows), rows[0][-1] if rows else 0)
+
+
+def _median(durations: list[timedelta]) -> timedelta | None:
+    if not durations:
+        return None
+    return timedelta(seconds=statistics.median(d.total_seconds() for d in durations))
+
+
+def build_digest(
+    session: Session, team: Team, other: Team, start: datetime, end: datetime
+) -> DigestView:
+    """Everything one team's digest shows, in a fixed number of queries."""
+    ws = team.workspace_id
+    names = {team.id: team.name, other.id: other.name}
+
+    def in_period(column: Any) -> Any:
+        return and_(column >= start, column < end)
+
+    updates = _listing(
+        session,
+        select(PlanUpdate)
+        .where(PlanUpdate.workspace_id == ws, PlanUpdate.team_id == other.id)
+        .where(in_period(PlanUpdate.created_at))
+        .order_by(PlanUpdate.created_at),
+        lambda u: UpdateView(u.id, u.author_id, other.name, u.text, u.created_at),
+    )
+
+    def open_questions(from_team: Team, to_team: Team) -> Listing[Any]:
+        return _listing(
+            session,
+            select(Question)
+            .where(Question.workspace_id == ws, Question.to_team_id == to_team.id)
+            .where(Question.from_team_id == from_team.id, Question.status == "open")
+            .order_by(Question.created_at, Question.id),
+            lambda q: question_view_of(q, names),
+        )
+
+    offers = _listing(
+        session,
+        select(Offer)
+        .where(Offer.workspace_id == ws, Offer.to_team_id == team.id, Offer.status == "offered")
+        .order_by(Offer.created_at, Offer.id),
+        lambda o: offer_view_of(o, names),
+    )
+    accepted = _listing(
+        session,
+        select(Offer)
+        .where(Offer.workspace_id == ws, Offer.status == "accepted")
+        .where(in_period(Offer.accepted_at))
+        .order_by(Offer.accepted_at),
+        lambda o: offer_view_of(o, names),
+    )
+
+    asked_rows = session.execute(
+        select(Question.from_team_id, Question.created_at, Question.answered_at).where(
+            Question.workspace_id == ws,
+            or_(in_period(Question.created_at), in_period(Question.answered_at)),
+        )
+    ).all()
+    offer_rows = session.execute(
+        select(Offer.from_team_id, Offer.created_at, Offer.accepted_at).where(
+            Offer.workspace_id == ws,
+            or_(in_period(Offer.created_at), in_period(Offer.accepted_at)),
+        )
+    ).all()
+
+    def within(moment: datetime | None) -> bool:
+        return moment is not None and start <= moment < end
+
+    figures = []
+    for source, target in ((team, other), (other, team)):
+        asked = [r for r in asked_rows if r.from_team_id == source.id]
+        answered = [r for r in asked if within(r.answered_at)]
+        made = [r for r in offer_rows if r.from_team_id == source.id]
+        figures.append(
+            Figures(
+                from_team=source.name,
+                to_team=target.name,
+                asked=sum(within(r.created_at) for r in asked),
+                answered=len(answered),
+                median_answer=_median([r.answered_at - r.created_at for r in answered]),
+                offers_made=sum(within(r.created_at) for r in made),
+                offers_accepted=sum(within(r.accepted_at) for r in made),
+            )
+        )
+
+    return DigestView(
+        team=team.name,
+        other=other.name,
+        period_start=start,
+        period_end=end,
+        updates=updates,
+        waiting=open_questions(other, team),
+        asked=open_questions(team, other),
+        offers=offers,
+        accepted=accepted,
+        figures=tuple(figures),
+    )
+
+
+class DigestService:
+    def __init__(self, db: Database, render: Renderer) -> None:
+        self._db = db
+        self._render = render
+
+    def preview(self, workspace_id: str, team_key: str, now: datetime) -> DigestView:
+        """What the team's next digest would say if it went out now; nothing is recorded."""
+        with self._db.unit_of_work() as uow:
+            team, other = _pair(uow.session, workspace_id, team_key)
+            start = _period_start(uow.session, team, now)
+            return build_digest(uow.session, team, other, start, now)
+
+    def run_due(self, now: datetime) -> list[int]:
+        """Post every digest owed at `now` that no one has posted yet; the queued ids."""
+        with self._db.unit_of_work() as uow:
+            due: list[tuple[str, str]] = []
+            for workspace in uow.session.scalars(select(Workspace)):
+                schedule = Schedule.of(workspace)
+                scheduled = latest_digest_time(
+                    now, schedule.digest_weekday, schedule.clock, schedule.zone
+                )
+                if scheduled >= workspace.created_at:
+                    week = scheduled.astimezone(schedule.zone).date().isoformat()
+                    due.append((workspace.id, week))
+            taken = select(Digest.workspace_id, Digest.team_id, Digest.week).where(
+                Digest.week.in_({week for _, week in due})
+            )
+            done = {(ws, team, week) for ws, team, week in uow.session.execute(taken)}
+            teams = uow.session.execute(
+                select(Team.workspace_id, Team.id).where(Team.channel_id.is_not(None))
+            ).all()
+        weeks: dict[str, str] = dict(due)
+        queued: list[int] = []
+        for workspace_id, team_id in teams:
+            owed = weeks.get(workspace_id)
+            if owed and (workspace_id, team_id, owed) not in done:
+                queued += self._post(workspace_id, team_id, owed, now)
+        return queued
+
+    def _post(self, workspace_id: str, team_id: int, week: str, now: datetime) -> list[int]:
+        with self._db.unit_of_work() as uow:
+            session = uow.session
+            team = session.get_one(Team, team_id)
+            other = session.scalars(
+                select(Team).where(Team.workspace_id == workspace_id, Team.id != team_id)
+            ).one()
+            start = _period_start(session, team, now)
+            claimed = insert_ignore(
+                session,
+                Digest,
+                workspace_id=workspace_id,
+                team_id=team_id,
+                week=week,
+                period_start=start,
+                period_end=now,
+                created_at=now,
+            )
+            if claimed is None or team.channel_id is None:
+                return []  # another pass, here or in another process, has it
+            parent, thread = self._render.digest(build_digest(session, team, other, start, now))
+            post = uow.queue(workspace_id, "post", team.channel_id, parent, now)
+            replies = [
+                uow.queue(workspace_id, "thread", team.channel_id, part, now, ref=post)
+                for part in thread
+            ]
+            session.get_one(Digest, claimed).delivery_id = post.id
+            return [post.id, *(r.id for r in replies)]
+
+
+def _pair(session: Session, workspace_id: str, team_key: str) -> tuple[Team, Team]:
+    teams = session.scalars(select(Team).where(Team.workspace_id == workspace_id)).all()
+    team = next(t for t in teams if t.key == team_key)
+    other = next(t for t in teams if t.key != team_key)
+    return team, other
+
+
+def _period_start(session: Session, team: Team, now: datetime) -> datetime:
+    last = session.scalar(
+        select(func.max(Digest.period_end)).where(
+            Digest.team_id == team.id, Digest.period_end < now
+        )
+    )
+    return last or now - FIRST_PERIOD

@@ -1,0 +1,133 @@
+"""Re-asking unanswered questions: once per round, business days only, polite escalation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from handlers import ids
+from handlers.messages import SlackRenderer
+from storage.models import Delivery, Reask
+from storage.services import Services
+from storage.uow import Database
+
+WS = "T0001"
+ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
+THURSDAY = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # 3 business days later
+TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 3 more (the weekend skipped)
+FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 3 more
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.fixture
+def services(db: Database) -> Services:
+    services = Services.build(db, SlackRenderer())
+    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", ASKED)
+    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", ASKED)
+    services.teams.join(WS, "U_M1", "marketing", ASKED)
+    services.teams.join(WS, "U_L1", "liaison", ASKED)
+    return services
+
+
+def ask(services: Services, when: datetime = ASKED) -> int:
+    return services.questions.ask(WS, "U_M1", "Which offices raised access issues?", when).item_id
+
+
+def sent(db: Database, ids_: list[int]) -> list[Delivery]:
+    with db.unit_of_work() as uow:
+        return list(uow.session.scalars(select(Delivery).where(Delivery.id.in_(ids_))))
+
+
+def action_ids(delivery: Delivery) -> list[str]:
+    return [
+        element["action_id"]
+        for block in delivery.payload["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def test_a_question_is_asked_again_in_its_thread_after_three_business_days(
+    services: Services, db: Database
+) -> None:
+    ask(services)
+    assert services.reasks.run_due(THURSDAY - MINUTE) == []
+
+    [reminder] = sent(db, services.reasks.run_due(THURSDAY))
+
+    assert reminder.kind == "thread" and reminder.channel == "C_LIA"
+    assert reminder.payload["reply_broadcast"] is True
+    text = str(reminder.payload["blocks"])
+    assert "Which offices raised access issues?" in text and "reminder 1 of 2" in text
+    assert "open 3 days" in text
+    assert action_ids(reminder) == [ids.ANSWER, ids.WORKING]
+    assert services.reasks.run_due(THURSDAY) == []
+    assert services.reasks.run_due(THURSDAY + timedelta(hours=5)) == []
+
+
+def test_rounds_then_a_private_note_to_the_asker_then_silence(
+    services: Services, db: Database
+) -> None:
+    ask(services)
+    rounds = [services.reasks.run_due(t) for t in (THURSDAY, TUESDAY, FRIDAY)]
+    first, second, note = (sent(db, r) for r in rounds)
+    assert "reminder 2 of 2" in str(second[0].payload["blocks"])
+    [dm] = note
+    assert (dm.kind, dm.channel) == ("dm", "U_M1")
+    assert action_ids(dm) == [ids.KEEP_ASKING, ids.CLOSE]
+    assert first[0].kind == "thread"
+    assert services.reasks.run_due(FRIDAY + timedelta(days=30)) == []
+    with db.unit_of_work() as uow:
+        kinds = [
+            (r.round, r.kind) for r in uow.session.scalars(select(Reask).order_by(Reask.round))
+        ]
+    assert kinds == [(1, "reask"), (2, "reask"), (3, "escalation")]
+
+
+def test_keep_asking_allows_another_set_of_rounds(services: Services, db: Database) -> None:
+    question = ask(services)
+    for moment in (THURSDAY, TUESDAY, FRIDAY):
+        services.reasks.run_due(moment)
+    services.reasks.keep_asking(WS, question, "U_M1", FRIDAY + MINUTE)
+    [again] = sent(db, services.reasks.run_due(FRIDAY + timedelta(days=5, hours=1)))
+    assert again.kind == "thread" and "reminder 4 of 5" in str(again.payload["blocks"])
+
+
+def test_no_reminder_after_an_answer_or_a_close(services: Services) -> None:
+    answered, closed = ask(services), ask(services)
+    services.questions.answer(WS, answered, "U_L1", "Dr. Patel's office", ASKED + MINUTE)
+    services.questions.close(WS, closed, "U_M1", ASKED + MINUTE)
+    assert services.reasks.run_due(THURSDAY) == []
+    assert services.reasks.run_due(FRIDAY + timedelta(days=60)) == []
+
+
+def test_after_downtime_one_reminder_not_one_per_missed_round(
+    services: Services, db: Database
+) -> None:
+    ask(services)
+    [reminder] = sent(db, services.reasks.run_due(ASKED + timedelta(days=28)))
+    assert "reminder 1 of 2" in str(reminder.payload["blocks"])
+    assert services.reasks.run_due(ASKED + timedelta(days=28, minutes=1)) == []
+
+
+def test_working_on_it_pauses_reminders_for_three_business_days(
+    services: Services, db: Database
+) -> None:
+    question = ask(services)
+    services.reasks.run_due(THURSDAY)
+    paused = THURSDAY + timedelta(hours=2)
+    until = services.reasks.working_on_it(WS, question, "U_L1", paused)
+    assert until == TUESDAY + timedelta(hours=2)
+    assert services.reasks.run_due(TUESDAY) == []
+    [resumed] = sent(db, services.reasks.run_due(until))
+    assert "reminder 2 of 2" in str(resumed.payload["blocks"])
+
+
+def test_weekends_do_not_count(services: Services, db: Database) -> None:
+    friday = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    ask(services, friday)
+    wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert services.reasks.run_due(wednesday - MINUTE) == []
+    assert len(services.reasks.run_due(wednesday)) == 1
