@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
