@@ -151,16 +151,18 @@ class DeliveryWorker:
     def drain(self, ids: list[int], timeout: float) -> int:
         """Send until these rows are done (sent or given up) or `timeout` seconds pass.
 
-        Returns how many are still pending. Other due rows are sent along the way.
+        Returns how many are still pending. Every other row due meanwhile is sent too, so
+        a run after a crash delivers what the crashed run had queued.
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.run_once():
+                continue
             left, due = self._outbox.unfinished(ids)
             if not left:
                 return 0
-            if not self.run_once():
-                wait = (due - self._clock()).total_seconds() if due else self._poll
-                self._stop.wait(min(max(wait, 0.05), self._poll, deadline - time.monotonic()))
+            wait = (due - self._clock()).total_seconds() if due else self._poll
+            self._stop.wait(min(max(wait, 0.05), self._poll, deadline - time.monotonic()))
         return self._outbox.unfinished(ids)[0]
 
     def _loop(self) -> None:
