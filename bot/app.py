@@ -21,7 +21,7 @@ def make_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
-        timeout=int(max(1, settings.slack_api_timeout)),
+        timeout=settings.slack_api_timeout,
         retry_handlers=[],
     )
 

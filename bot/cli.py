@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from dotenv import load_dotenv
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, database_url, load_settings
 
 
 def _settings() -> Settings:
@@ -109,10 +109,12 @@ def _db_upgrade(_: argparse.Namespace) -> int:
 
 
 def _database_url() -> str:
-    # Migrating needs only the database, not the Slack tokens.
-    from bot.settings import DEFAULT_DATABASE_URL
-
-    return os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    """For commands that need only the database, not the Slack tokens."""
+    try:
+        return database_url(os.environ)
+    except SettingsError as error:
+        print(f"liaison-bridge: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _manifest(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import uvicorn
 from slack_bolt import App
@@ -38,6 +38,8 @@ class Runtime:
             SlackSender(self.client),
             threads=settings.delivery_workers,
             clock=clock,
+            # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
+            lease=timedelta(seconds=max(120, 4 * settings.slack_api_timeout)),
         )
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock)

@@ -26,7 +26,7 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 3000
     admins: frozenset[str] = frozenset()
-    slack_api_timeout: float = 10.0
+    slack_api_timeout: int = 10  # seconds
     delivery_workers: int = 4
     scheduler_enabled: bool = True
 
@@ -44,19 +44,30 @@ def _required(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:
     return value
 
 
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
+    problem = SettingsError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
     try:
-        value = float(raw)
+        value = int(raw)
     except ValueError:
-        raise SettingsError(
-            f"{name} must be a number from {low:g} to {high:g}, not {raw!r}."
-        ) from None
+        raise problem from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}.")
+        raise problem
     return value
+
+
+def database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            "DATABASE_URL is not a database URL: use e.g. sqlite:///liaison-bridge.db or "
+            "postgresql://user:password@host:5432/dbname."
+        ) from None
+    return url
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -91,25 +102,17 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             )
         api_url = api_url.rstrip("/") + "/"
 
-    database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-    try:
-        make_url(database_url)
-    except ArgumentError:
-        raise SettingsError(
-            "DATABASE_URL is not a database URL: use e.g. sqlite:///liaison-bridge.db or "
-            "postgresql://user:password@host:5432/dbname."
-        ) from None
 
     return Settings(
         slack_bot_token=token,
         slack_signing_secret=secret,
         slack_app_token=app_token,
         slack_api_url=api_url,
-        database_url=database_url,
+        database_url=database_url(env),
         host=env.get("HOST", "").strip() or "0.0.0.0",
-        port=int(_number(env, "PORT", 3000, 1, 65535)),
+        port=_whole(env, "PORT", 3000, 1, 65535),
         admins=frozenset(u.strip() for u in env.get("LIAISON_ADMINS", "").split(",") if u.strip()),
-        slack_api_timeout=_number(env, "SLACK_API_TIMEOUT", 10.0, 0.1, 120),
-        delivery_workers=int(_number(env, "DELIVERY_WORKERS", 4, 1, 64)),
+        slack_api_timeout=_whole(env, "SLACK_API_TIMEOUT", 10, 1, 60),
+        delivery_workers=_whole(env, "DELIVERY_WORKERS", 4, 1, 64),
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
     )

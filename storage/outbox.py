@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery
 from storage.uow import Database
@@ -47,7 +47,8 @@ class Outbox:
                 Delivery.status == PENDING,
                 Delivery.next_attempt_at <= now,
                 free,
-                or_(Delivery.ref_id.is_(None), ref.status == SENT),
+                # A row whose ref failed is claimed too, to be failed in turn (below).
+                or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
                 ~exists().where(
                     and_(
                         earlier.status == PENDING,
@@ -60,6 +61,7 @@ class Outbox:
             .order_by(Delivery.id)
             .limit(batch)
         )
+        orphaned = False
         with self._db.unit_of_work() as uow:
             for delivery_id in uow.session.scalars(candidates).all():
                 won = uow.session.execute(
@@ -72,6 +74,10 @@ class Outbox:
                     row = uow.session.get_one(Delivery, delivery_id)
                     uow.session.refresh(row)
                     parent = uow.session.get(Delivery, row.ref_id) if row.ref_id else None
+                    if parent is not None and parent.status == FAILED:
+                        _fail(uow.session, [row.id], NEEDS_FAILED)
+                        orphaned = True
+                        break
                     return Job(
                         id=row.id,
                         workspace_id=row.workspace_id,
@@ -82,7 +88,8 @@ class Outbox:
                         ref_channel=parent.result_channel if parent else None,
                         ref_ts=parent.result_ts if parent else None,
                     )
-        return None
+        # The failed row may have held up its channel: look again.
+        return self.claim(now, lease, batch) if orphaned else None
 
     def sent(self, job_id: int, channel: str | None, ts: str | None, now: datetime) -> None:
         with self._db.unit_of_work() as uow:
@@ -110,26 +117,7 @@ class Outbox:
     def fail(self, job_id: int, error: str) -> None:
         """Give up on a row, and on every row that needs its message (a reply, an edit)."""
         with self._db.unit_of_work() as uow:
-            uow.session.execute(
-                update(Delivery)
-                .where(Delivery.id == job_id)
-                .values(status=FAILED, lease_until=None, last_error=error[:200])
-            )
-            failed = [job_id]
-            while failed:
-                failed = list(
-                    uow.session.scalars(
-                        select(Delivery.id).where(
-                            Delivery.ref_id.in_(failed), Delivery.status == PENDING
-                        )
-                    )
-                )
-                if failed:
-                    uow.session.execute(
-                        update(Delivery)
-                        .where(Delivery.id.in_(failed))
-                        .values(status=FAILED, last_error="the message it needs was not sent")
-                    )
+            _fail(uow.session, [job_id], error)
 
     def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
         """How many of these rows are still pending, and when the next one is due."""
@@ -151,3 +139,21 @@ class Outbox:
                 )
                 or 0
             )
+
+
+NEEDS_FAILED = "the message it needs was not sent"
+
+
+def _fail(session: Session, ids: list[int], error: str) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(status=FAILED, lease_until=None, last_error=error[:200])
+    )
+    dependents = list(
+        session.scalars(
+            select(Delivery.id).where(Delivery.ref_id.in_(ids), Delivery.status == PENDING)
+        )
+    )
+    if dependents:
+        _fail(session, dependents, NEEDS_FAILED)

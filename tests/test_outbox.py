@@ -1,0 +1,270 @@
+"""The outbox on both databases: claiming, leases, retries, refs, failure cascades, races."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from handlers.messages import SlackRenderer
+from storage.errors import AlreadyAccepted
+from storage.models import Delivery, Offer
+from storage.outbox import Job, Outbox
+from storage.services import Services
+from storage.teams import ensure_workspace
+from storage.uow import Database
+from storage.views import OfferView
+
+WS = "T0001"
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def outbox(db: Database) -> Outbox:
+    with db.unit_of_work() as uow:
+        ensure_workspace(uow.session, WS, NOW)
+    return Outbox(db)
+
+
+def queue(db: Database, channel: str, kind: str = "post", ref: int | None = None) -> int:
+    with db.unit_of_work() as uow:
+        parent = uow.session.get_one(Delivery, ref) if ref is not None else None
+        row = uow.queue(WS, kind, channel, {"text": f"{kind} to {channel}"}, NOW, ref=parent)
+        return row.id
+
+
+def claim(outbox: Outbox, now: datetime = NOW) -> Job | None:
+    return outbox.claim(now, LEASE)
+
+
+def claimed_id(outbox: Outbox, now: datetime = NOW) -> int | None:
+    job = claim(outbox, now)
+    return None if job is None else job.id
+
+
+def rows(db: Database) -> dict[int, Delivery]:
+    with db.unit_of_work() as uow:
+        return {d.id: d for d in uow.session.scalars(select(Delivery))}
+
+
+def test_one_row_per_channel_at_a_time_in_id_order(db: Database, outbox: Outbox) -> None:
+    a1, a2, b1, a3 = (queue(db, c) for c in ["C_A", "C_A", "C_B", "C_A"])
+
+    first = claim(outbox)
+    assert first is not None
+    assert (first.id, first.channel, first.kind, first.attempts) == (a1, "C_A", "post", 1)
+    assert first.payload == {"text": "post to C_A"}
+    assert (first.ref_channel, first.ref_ts) == (None, None)
+    # C_A has a row in flight; C_B does not wait for it.
+    assert claimed_id(outbox) == b1
+    assert claim(outbox) is None
+
+    outbox.sent(a1, "C_A", "1700000000.000101", NOW)
+    assert claimed_id(outbox) == a2
+    assert claim(outbox) is None
+    outbox.sent(b1, "C_B", "1700000000.000102", NOW)
+    assert claim(outbox) is None  # a3 still waits for a2
+    outbox.sent(a2, "C_A", "1700000000.000103", NOW)
+    assert claimed_id(outbox) == a3
+
+
+def test_a_leased_row_is_not_claimed_again_until_its_lease_runs_out(
+    db: Database, outbox: Outbox
+) -> None:
+    row = queue(db, "C_A")
+
+    assert claimed_id(outbox) == row
+    assert claim(outbox) is None
+    assert claim(outbox, NOW + LEASE - SECOND) is None
+    again = claim(outbox, NOW + LEASE + SECOND)
+    assert again is not None and (again.id, again.attempts) == (row, 2)
+    assert claim(outbox, NOW + LEASE + 2 * SECOND) is None
+
+
+def test_retry_hides_a_row_until_its_time_and_holds_back_its_channel(
+    db: Database, outbox: Outbox
+) -> None:
+    a1, a2, b1 = queue(db, "C_A"), queue(db, "C_A"), queue(db, "C_B")
+    assert claimed_id(outbox) == a1
+    at = NOW + timedelta(seconds=30)
+    outbox.retry(a1, "ratelimited", at)
+
+    assert rows(db)[a1].last_error == "ratelimited"
+    assert rows(db)[a1].lease_until is None
+    # The waiting row keeps its place: a2 may not overtake it; C_B goes ahead.
+    assert claimed_id(outbox, NOW + SECOND) == b1
+    assert claim(outbox, at - SECOND) is None
+    job = claim(outbox, at)
+    assert job is not None and (job.id, job.attempts) == (a1, 2)
+    outbox.sent(a1, "C_A", "1700000000.000101", at)
+    assert claimed_id(outbox, at) == a2
+    assert rows(db)[a1].last_error is None
+
+
+def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outbox) -> None:
+    post = queue(db, "C_A")
+    dm = queue(db, "U_1", "dm", ref=post)
+    thread = queue(db, "C_A", "thread", ref=post)
+    update = queue(db, "C_A", "update", ref=post)
+
+    assert claimed_id(outbox) == post
+    assert claim(outbox) is None  # the DM's channel is free, but its message is not out yet
+    outbox.retry(post, "http_500", NOW + SECOND)
+    assert claim(outbox) is None
+    assert claimed_id(outbox, NOW + SECOND) == post
+    outbox.sent(post, "C_A_REAL", "1700000000.000101", NOW + SECOND)
+
+    later = NOW + 2 * SECOND
+    first, second = claim(outbox, later), claim(outbox, later)
+    assert first is not None and second is not None
+    assert {first.id, second.id} == {dm, thread}
+    for job in (first, second):
+        assert (job.ref_channel, job.ref_ts) == ("C_A_REAL", "1700000000.000101")
+    assert claim(outbox, later) is None  # the update waits for the thread reply
+    outbox.sent(thread, "C_A_REAL", "1700000000.000102", later)
+    last = claim(outbox, later)
+    assert last is not None and last.id == update
+    assert (last.kind, last.ref_channel, last.ref_ts) == (
+        "update",
+        "C_A_REAL",
+        "1700000000.000101",
+    )
+
+
+def test_fail_cascades_to_dependents_and_their_dependents(db: Database, outbox: Outbox) -> None:
+    post = queue(db, "C_A")
+    update = queue(db, "C_A", "update", ref=post)
+    thread = queue(db, "C_A", "thread", ref=post)
+    dm = queue(db, "U_1", "dm", ref=post)
+    grandchild = queue(db, "U_2", "dm", ref=thread)
+    unrelated = queue(db, "C_A")
+    other = queue(db, "C_B")
+    assert outbox.pending() == 7
+
+    assert claimed_id(outbox) == post
+    outbox.fail(post, "not_in_channel")
+
+    after = rows(db)
+    assert (after[post].status, after[post].last_error) == ("failed", "not_in_channel")
+    assert after[post].lease_until is None
+    for dependent in (update, thread, dm, grandchild):
+        assert after[dependent].status == "failed"
+        assert after[dependent].last_error == "the message it needs was not sent"
+        assert after[dependent].attempts == 0
+    assert after[unrelated].status == after[other].status == "pending"
+    assert outbox.pending() == 2
+    # The channel is free again for rows that did not need the failed one.
+    assert {claimed_id(outbox), claimed_id(outbox)} == {unrelated, other}
+    assert claim(outbox) is None
+
+
+def test_a_row_queued_after_its_ref_failed_does_not_block_its_channel(
+    db: Database, outbox: Outbox
+) -> None:
+    post = queue(db, "C_A")
+    assert claimed_id(outbox) == post
+    outbox.fail(post, "not_in_channel")
+    # e.g. an answer submitted for a question whose post Slack refused
+    late_update = queue(db, "C_A", "update", ref=post)
+    next_post = queue(db, "C_A")
+
+    assert claimed_id(outbox) == next_post
+    assert rows(db)[late_update].status == "failed"
+    assert outbox.pending() == 1  # only next_post, claimed and on its way
+
+
+def test_pending_counts_rows_not_yet_sent_or_failed(db: Database, outbox: Outbox) -> None:
+    assert outbox.pending() == 0
+    a, b, c = queue(db, "C_A"), queue(db, "C_B"), queue(db, "C_C")
+    assert outbox.pending() == 3
+    assert claimed_id(outbox) == a
+    assert outbox.pending() == 3  # claimed is still pending
+    outbox.retry(a, "http_500", NOW + SECOND)
+    assert outbox.pending() == 3
+    outbox.sent(b, "C_B", "1700000000.000101", NOW)
+    assert outbox.pending() == 2
+    outbox.fail(c, "is_archived")
+    assert outbox.pending() == 1
+
+
+def test_concurrent_claimers_never_get_the_same_row(db: Database, outbox: Outbox) -> None:
+    queued = [queue(db, f"C_{n:02d}") for n in range(50)]
+    threads, start = 8, threading.Barrier(8)
+    got: list[list[int]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+
+    def claimer(mine: list[int]) -> None:
+        try:
+            start.wait(timeout=10)
+            while (job := claim(outbox)) is not None:
+                mine.append(job.id)
+        except BaseException as error:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(error)
+
+    workers = [threading.Thread(target=claimer, args=(mine,)) for mine in got]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+
+    assert errors == []
+    assert not any(worker.is_alive() for worker in workers)
+    claimed = [row for mine in got for row in mine]
+    assert len(claimed) == len(set(claimed)), "a row was claimed twice"
+    # A claimer that lost every race may stop early; whatever is left is still claimable once.
+    leftover = []
+    while (job := claim(outbox)) is not None:
+        leftover.append(job.id)
+    assert sorted(claimed + leftover) == queued
+    assert len(claimed) > len(leftover)
+    assert {row.attempts for row in rows(db).values()} == {1}
+
+
+def test_twelve_simultaneous_accepts_of_one_offer_give_exactly_one(db: Database) -> None:
+    services = Services.build(db, SlackRenderer())
+    liaisons = [f"U_L{n}" for n in range(1, 13)]
+    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", NOW)
+    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", NOW)
+    services.teams.join(WS, "U_M1", "marketing", NOW)
+    for user in liaisons:
+        services.teams.join(WS, user, "liaison", NOW)
+    posted = services.offers.offer(WS, "U_M1", "Event support for the heart fair", NOW)
+
+    start = threading.Barrier(len(liaisons))
+    won: dict[str, OfferView] = {}
+    refused: dict[str, AlreadyAccepted] = {}
+    other: list[BaseException] = []
+
+    def accept(user: str) -> None:
+        try:
+            start.wait(timeout=10)
+            won[user] = services.offers.accept(WS, posted.item_id, user, NOW + SECOND)
+        except AlreadyAccepted as error:
+            refused[user] = error
+        except BaseException as error:
+            other.append(error)
+
+    workers = [threading.Thread(target=accept, args=(user,)) for user in liaisons]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+
+    assert other == []
+    assert len(won) == 1 and len(refused) == len(liaisons) - 1
+    [(winner, view)] = won.items()
+    assert (view.status, view.accepted_by) == ("accepted", winner)
+    assert {error.by for error in refused.values()} == {winner}
+    with db.unit_of_work() as uow:
+        offer = uow.session.get_one(Offer, posted.item_id)
+        assert (offer.status, offer.accepted_by) == ("accepted", winner)
+        caused = uow.session.scalars(
+            select(Delivery).where(Delivery.ref_id == offer.delivery_id)
+        ).all()
+    assert sorted(d.kind for d in caused) == ["dm", "update"]
+    [dm] = [d for d in caused if d.kind == "dm"]
+    assert dm.channel == "U_M1"
