@@ -50,6 +50,7 @@ SUSPENDED = frozenset(
 SUSPENDED_WAIT = timedelta(minutes=15)
 UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 MAX_BACKOFF = 600.0
+CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
 
 
 def utcnow() -> datetime:
@@ -187,7 +188,7 @@ class DeliveryWorker:
             log.exception("unexpected error sending delivery %s", job.id)
             self._retry_or_fail(job, type(error).__name__)
         else:
-            self._outbox.sent(job.id, channel, ts, self._clock())
+            self._outbox.sent(job.id, channel, ts, self._clock(), pace=CHANNEL_PACE)
 
     def _api_error(self, job: Job, error: SlackApiError) -> None:
         status = error.response.status_code

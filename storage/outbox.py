@@ -91,8 +91,29 @@ class Outbox:
         # The failed row may have held up its channel: look again.
         return self.claim(now, lease, batch) if orphaned else None
 
-    def sent(self, job_id: int, channel: str | None, ts: str | None, now: datetime) -> None:
+    def sent(
+        self,
+        job_id: int,
+        channel: str | None,
+        ts: str | None,
+        now: datetime,
+        pace: timedelta = timedelta(0),
+    ) -> None:
+        """Record Slack's answer; the channel's next row waits `pace` (Slack allows about
+        one message per second per channel, so this avoids 429s rather than meeting them)."""
         with self._db.unit_of_work() as uow:
+            if pace:
+                row = uow.session.get_one(Delivery, job_id)
+                uow.session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.workspace_id == row.workspace_id,
+                        Delivery.channel == row.channel,
+                        Delivery.status == PENDING,
+                        Delivery.next_attempt_at < now + pace,
+                    )
+                    .values(next_attempt_at=now + pace)
+                )
             uow.session.execute(
                 update(Delivery)
                 .where(Delivery.id == job_id)

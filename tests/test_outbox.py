@@ -72,6 +72,18 @@ def test_one_row_per_channel_at_a_time_in_id_order(db: Database, outbox: Outbox)
     assert claimed_id(outbox) == a3
 
 
+def test_after_a_send_the_channel_waits_its_pace_and_only_that_channel(
+    db: Database, outbox: Outbox
+) -> None:
+    a1, a2, b1 = (queue(db, c) for c in ["C_A", "C_A", "C_B"])
+    assert claimed_id(outbox) == a1
+    outbox.sent(a1, "C_A", "1700000000.000101", NOW, pace=SECOND)
+
+    assert claimed_id(outbox) == b1
+    assert claim(outbox, NOW + SECOND / 2) is None
+    assert claimed_id(outbox, NOW + SECOND) == a2
+
+
 def test_a_leased_row_is_not_claimed_again_until_its_lease_runs_out(
     db: Database, outbox: Outbox
 ) -> None:
