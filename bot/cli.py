@@ -50,11 +50,11 @@ def _instant(text: str | None) -> datetime:
 
 
 def _jobs_run(args: argparse.Namespace) -> int:
+    at = _instant(args.at)
     settings = _settings()
     from bot.runtime import Runtime
     from bot.scheduler import run_job
 
-    at = _instant(args.at)
     started = time.monotonic()
     # The whole run lives at --at: the pass, and the delivery that follows it.
     runtime = Runtime(settings, clock=lambda: at + timedelta(seconds=time.monotonic() - started))
@@ -63,9 +63,7 @@ def _jobs_run(args: argparse.Namespace) -> int:
         left = runtime.worker.drain(queued, timeout=args.timeout)
     finally:
         runtime.stop()
-    print(
-        f"{args.job} at {at.isoformat()}: {len(queued)} post(s) queued, {len(queued) - left} sent."
-    )
+    print(f"{args.job} at {at.isoformat()}: {len(queued)} new post(s) queued.")
     if left:
         print(f"{left} post(s) are still queued; a running app will send them.", file=sys.stderr)
         return 1
@@ -177,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("liaison_bridge.bolt").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     return int(args.func(args))
 

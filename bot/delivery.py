@@ -120,7 +120,7 @@ class DeliveryWorker:
         self._poll = poll
         self._lease = lease
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -132,14 +132,16 @@ class DeliveryWorker:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._wake.set()
+        with self._wake:
+            self._wake.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
 
     def wake(self) -> None:
-        """Something was queued: look now instead of at the next poll."""
-        self._wake.set()
+        """Something was queued: one idle thread looks now instead of at its next poll."""
+        with self._wake:
+            self._wake.notify()
 
     def run_once(self) -> bool:
         """Claim and send one row; False when nothing is due."""
@@ -152,10 +154,11 @@ class DeliveryWorker:
     def drain(self, ids: list[int], timeout: float) -> int:
         """Send until these rows are done (sent or given up) or `timeout` seconds pass.
 
-        Returns how many are still pending. Every other row due meanwhile is sent too, so
-        a run after a crash delivers what the crashed run had queued.
+        Rows already waiting when the drain starts count as its own, so a run after a crash
+        delivers what the crashed run had queued. Returns how many are still pending.
         """
         deadline = time.monotonic() + timeout
+        ids = sorted({*ids, *self._outbox.pending_ids()})
         while time.monotonic() < deadline:
             if self.run_once():
                 continue
@@ -174,8 +177,8 @@ class DeliveryWorker:
                 log.exception("delivery pass failed")
                 busy = False
             if not busy:
-                self._wake.wait(self._poll)
-                self._wake.clear()
+                with self._wake:
+                    self._wake.wait(self._poll)
 
     def _deliver(self, job: Job) -> None:
         try:

@@ -68,10 +68,11 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
         try:
             body = parse_body(raw, headers.get("content-type", ""))
             bolt_request = BoltRequest(body=raw, query=request.url.query, headers=dict(headers))
-        except (BadRequest, ValueError):
+            bolt_request.body = body
+            bolt_request.context = build_context(BoltContext(), body)
+        except (BadRequest, ValueError, TypeError, AttributeError, KeyError, IndexError):
+            # Signed, but not shaped like anything Slack sends.
             return PlainTextResponse("malformed body", status_code=400)
-        bolt_request.body = body
-        bolt_request.context = build_context(BoltContext(), body)
         try:
             response = await run_in_threadpool(app.dispatch, bolt_request)
         except Exception:

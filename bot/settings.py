@@ -102,7 +102,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             )
         api_url = api_url.rstrip("/") + "/"
 
-
     return Settings(
         slack_bot_token=token,
         slack_signing_secret=secret,

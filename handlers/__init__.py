@@ -10,6 +10,7 @@ from slack_bolt import App, BoltResponse
 
 from handlers import actions, commands, events, ids, replies, views
 from handlers.deps import Deps
+from handlers.text import from_user
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse) ->
     log.error("listener failed: %s", type(error).__name__, exc_info=error)
     answer: dict[str, Any] = {}
     if "command" in body:
-        text = replies.with_text(replies.TROUBLE, str(body.get("text", "")).strip())
+        text = replies.with_text(replies.TROUBLE, from_user(body.get("text")))
         answer = {"response_type": "ephemeral", "text": text}
     elif body.get("type") == "view_submission":
         # Keep the modal open with the text in it, so the user can submit again.

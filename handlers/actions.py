@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from handlers import ids, replies
 from handlers.deps import Deps
 from handlers.modals import answer_modal
+from handlers.text import parse_id
 from storage.errors import NotFound, Refused
 
 
@@ -25,10 +26,10 @@ def register(app: App, deps: Deps) -> None:
 
     def clicked(what: str, body: dict[str, Any]) -> tuple[str, int, str]:
         """The workspace, the item id the button carries, and who clicked."""
-        value = str(body["actions"][0].get("value", ""))
-        if not value.isdigit():
+        item = parse_id(body["actions"][0].get("value"))
+        if item is None:
             raise NotFound(what)
-        return body["team"]["id"], int(value), body["user"]["id"]
+        return body["team"]["id"], item, body["user"]["id"]
 
     @app.action(ids.ANSWER)
     def answer(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:

@@ -14,6 +14,7 @@ from handlers import replies
 from handlers.admins import admin_refusal
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
+from handlers.text import from_user
 from storage.errors import Refused
 from storage.views import Posted
 
@@ -40,7 +41,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     post = posting(deps, kind)
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        text = command.get("text", "").strip()
+        text = from_user(command.get("text"))
         if not text:
             try:
                 client.views_open(
@@ -66,7 +67,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        sub, _, rest = command.get("text", "").strip().partition(" ")
+        sub, _, rest = from_user(command.get("text")).partition(" ")
         workspace, user, now = command["team_id"], command["user_id"], deps.clock()
         try:
             match sub.lower():
@@ -96,7 +97,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                             trigger_id=command["trigger_id"], view=settings_modal(schedule)
                         )
                     except (SlackApiError, OSError):
-                        ack(replies.OPEN_FAILED)
+                        ack(replies.SETTINGS_OPEN_FAILED)
                         return
                     ack()
                 case _:

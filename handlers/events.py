@@ -7,12 +7,14 @@ from typing import Any
 from slack_bolt import App
 
 from handlers.deps import Deps
+from handlers.text import from_user
 
 
 def register(app: App, deps: Deps) -> None:
     @app.event("message")
     def message(event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
+        text = from_user(event.get("text"))
         # Only people's replies inside a thread: not our own posts, edits or other subtypes.
         if (
             not thread_ts
@@ -20,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
             or event.get("subtype")
             or event.get("bot_id")
             or not event.get("user")
-            or not event.get("text", "").strip()
+            or not text
         ):
             return
         deps.services.questions.answer_from_thread(
@@ -28,7 +30,7 @@ def register(app: App, deps: Deps) -> None:
             event["channel"],
             thread_ts,
             event["user"],
-            event["text"],
+            text,
             event["ts"],
             deps.clock(),
         )

@@ -123,10 +123,11 @@ def withdrawn() -> str:
 
 
 NOT_ADMIN = (
-    "Only workspace admins and owners, or people listed in LIAISON_ADMINS, can set up "
-    "team channels."
+    "Only workspace admins and owners, or people listed in LIAISON_ADMINS, can change how "
+    "Liaison Bridge is set up."
 )
 OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, e.g. `/ask …`."
+SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
 
 

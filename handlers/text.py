@@ -8,6 +8,23 @@ SECTION_LIMIT = 3000  # Block Kit section text
 FALLBACK_LIMIT = 300  # the notification text beside the blocks
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def from_user(text: object) -> str:
+    """Text as a user sent it, minus what no database can store (NUL) and the outer blanks."""
+    return str(text or "").replace("\x00", "").strip()
+
+
+def parse_id(value: object) -> int | None:
+    """An item id carried by a button or a modal: untrusted, so only plain small digits."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def escape(text: str) -> str:
     """Slack's control characters; with them escaped no one can ping @channel or a group."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

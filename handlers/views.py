@@ -13,13 +13,14 @@ from handlers.admins import admin_refusal
 from handlers.commands import posting
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
+from handlers.text import from_user, parse_id
 from storage.errors import InvalidSetting, NotFound, Refused
 from storage.workspaces import Schedule
 
 
 def _text(view: dict[str, Any]) -> str:
     field = view["state"]["values"].get(ids.TEXT_BLOCK, {}).get(ids.TEXT_INPUT, {})
-    return str(field.get("value") or "").strip()
+    return from_user(field.get("value"))
 
 
 def _error(ack: Ack, message: str) -> None:
@@ -49,11 +50,11 @@ def register(app: App, deps: Deps) -> None:
             _error(ack, "Please write your answer first.")
             return
         try:
-            metadata = view.get("private_metadata", "")
-            if not metadata.isdigit():
+            question = parse_id(view.get("private_metadata"))
+            if question is None:
                 raise NotFound("question")
             deps.services.questions.answer(
-                body["team"]["id"], int(metadata), body["user"]["id"], text, deps.clock()
+                body["team"]["id"], question, body["user"]["id"], text, deps.clock()
             )
         except Refused as refused:
             _error(ack, replies.refusal(refused))
@@ -80,14 +81,13 @@ def _register_settings(app: App, deps: Deps) -> None:
         if denied:
             ack(response_action="errors", errors={"timezone": denied})
             return
-        try:
-            numbers = {
-                name: int(_setting(view, name))
-                for name in ("digest_weekday", "reask_after_days", "max_reasks")
-            }
-        except ValueError:
-            ack(response_action="errors", errors={"reask_after_days": "Use whole numbers."})
-            return
+        numbers: dict[str, int] = {}
+        for name in ("digest_weekday", "reask_after_days", "max_reasks"):
+            value = _setting(view, name)
+            if not (value.isascii() and value.isdigit()):
+                ack(response_action="errors", errors={name: "Use a whole number."})
+                return
+            numbers[name] = int(value)
         wanted = Schedule(
             digest_time=_setting(view, "digest_time"),
             timezone=_setting(view, "timezone"),

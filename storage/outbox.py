@@ -152,6 +152,10 @@ class Outbox:
             ).one()
             return int(count), due
 
+    def pending_ids(self) -> list[int]:
+        with self._db.unit_of_work() as uow:
+            return list(uow.session.scalars(select(Delivery.id).where(Delivery.status == PENDING)))
+
     def pending(self) -> int:
         with self._db.unit_of_work() as uow:
             return (
