@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltResponse, Respond
 
 from handlers import actions, commands, events, ids, replies, views
 from handlers.deps import Deps
@@ -20,19 +21,28 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     views.register(app, deps)
     events.register(app, deps)
-    app.error(_on_error)
+    app.error(_error_handler(deps))
 
 
-def _on_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
-    """An unexpected failure: a private apology (with the user's text back), never a 5xx."""
-    log.error("listener failed: %s", type(error).__name__, exc_info=error)
-    answer: dict[str, Any] = {}
-    if "command" in body:
-        text = replies.with_text(replies.TROUBLE, from_user(body.get("text")))
-        answer = {"response_type": "ephemeral", "text": text}
-    elif body.get("type") == "view_submission":
-        # Keep the modal open with the text in it, so the user can submit again.
-        answer = {"response_action": "errors", "errors": {ids.TEXT_BLOCK: replies.TROUBLE}}
-    response.status = 200
-    response.body = json.dumps(answer) if answer else ""
-    response.headers["content-type"] = ["application/json;charset=utf-8"]
+def _error_handler(deps: Deps) -> Callable[..., None]:
+    def on_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse, respond: Respond
+    ) -> None:
+        """An unexpected failure: a private apology (with the user's text back), never a 5xx."""
+        log.error("listener failed: %s", type(error).__name__, exc_info=error)
+        answer: dict[str, Any] = {}
+        if "command" in body:
+            text = replies.with_text(replies.TROUBLE, from_user(body.get("text")))
+            answer = {"response_type": "ephemeral", "text": text}
+        elif body.get("type") == "view_submission":
+            # Keep the modal open with the text in it, so the user can submit again.
+            answer = {"response_action": "errors", "errors": {ids.TEXT_BLOCK: replies.TROUBLE}}
+        elif body.get("type") == "block_actions" and body.get("response_url"):
+            deps.background.submit(
+                respond, text=replies.TROUBLE, response_type="ephemeral", replace_original=False
+            )
+        response.status = 200
+        response.body = json.dumps(answer) if answer else ""
+        response.headers["content-type"] = ["application/json;charset=utf-8"]
+
+    return on_error
