@@ -16,7 +16,7 @@ from slack_bolt import App
 from bot.app import create_app, make_client
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.scheduler import TICK_SECONDS, Ticker
-from bot.server import create_asgi
+from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
 from handlers.messages import SlackRenderer
 from storage.migrate import upgrade
@@ -75,17 +75,10 @@ class Runtime:
 
                 SocketModeHandler(self.bolt, self.settings.slack_app_token).start()  # type: ignore[no-untyped-call]
             else:
-                config = uvicorn.Config(
-                    self.asgi,
-                    host=self.settings.host,
-                    port=self.settings.port,
-                    log_level="warning",
-                    access_log=False,
-                )
-                log.info(
-                    "serving on http://%s:%s/slack/events", self.settings.host, self.settings.port
-                )
-                uvicorn.Server(config).run()
+                sock = listening_socket(self.settings.host, self.settings.port)
+                config = uvicorn.Config(self.asgi, log_level="warning", access_log=False)
+                log.info("serving on %s:%s", self.settings.host, self.settings.port)
+                uvicorn.Server(config).run(sockets=[sock])
         finally:
             self.stop()
 

@@ -54,7 +54,7 @@ class OfferService:
             )
             uow.session.add(offer)
             uow.session.flush()
-            view = offer_view(uow.session, offer)
+            view = offer_view_of(offer, {team.id: team.name, other.id: other.name})
             post = uow.queue(workspace_id, "post", channel, self._render.offer(view), now)
             offer.delivery_id = post.id
             uow.audit(workspace_id, user_id, "offer.make", "offer", offer.id, now)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery
@@ -36,11 +36,12 @@ class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def claim(self, now: datetime, lease: timedelta, batch: int = 8) -> Job | None:
+    def claim(self, now: datetime, lease: timedelta) -> Job | None:
+        """Lease the next row that may go out now, or None. One UPDATE ... RETURNING."""
         earlier = aliased(Delivery)
         ref = aliased(Delivery)
         free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
-        candidates = (
+        head = (
             select(Delivery.id)
             .outerjoin(ref, ref.id == Delivery.ref_id)
             .where(
@@ -59,37 +60,54 @@ class Outbox:
                 ),
             )
             .order_by(Delivery.id)
-            .limit(batch)
+            .limit(1)
+            # PostgreSQL: concurrent claimers pass over each other's rows instead of queueing
+            # on them. (SQLite ignores this; its writers take turns anyway.)
+            .with_for_update(skip_locked=True, of=Delivery)
         )
-        orphaned = False
+        take = (
+            update(Delivery)
+            # The conditions again: only one claimant's UPDATE can still match.
+            .where(Delivery.id == head.scalar_subquery(), Delivery.status == PENDING, free)
+            .values(lease_until=now + lease, attempts=Delivery.attempts + 1)
+            .returning(
+                Delivery.id,
+                Delivery.workspace_id,
+                Delivery.kind,
+                Delivery.channel,
+                Delivery.payload,
+                Delivery.attempts,
+                Delivery.ref_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
         with self._db.unit_of_work() as uow:
-            for delivery_id in uow.session.scalars(candidates).all():
-                won = uow.session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == delivery_id, Delivery.status == PENDING, free)
-                    .values(lease_until=now + lease, attempts=Delivery.attempts + 1)
-                    .execution_options(synchronize_session=False)
-                )
-                if won.rowcount == 1:  # type: ignore[attr-defined]
-                    row = uow.session.get_one(Delivery, delivery_id)
-                    uow.session.refresh(row)
-                    parent = uow.session.get(Delivery, row.ref_id) if row.ref_id else None
-                    if parent is not None and parent.status == FAILED:
-                        _fail(uow.session, [row.id], NEEDS_FAILED)
-                        orphaned = True
-                        break
-                    return Job(
-                        id=row.id,
-                        workspace_id=row.workspace_id,
-                        kind=row.kind,
-                        channel=row.channel,
-                        payload=row.payload,
-                        attempts=row.attempts,
-                        ref_channel=parent.result_channel if parent else None,
-                        ref_ts=parent.result_ts if parent else None,
+            row = uow.session.execute(take).first()
+            if row is None:
+                return None
+            parent = None
+            if row.ref_id is not None:
+                parent = uow.session.execute(
+                    select(Delivery.status, Delivery.result_channel, Delivery.result_ts).where(
+                        Delivery.id == row.ref_id
                     )
-        # The failed row may have held up its channel: look again.
-        return self.claim(now, lease, batch) if orphaned else None
+                ).one()
+                if parent.status == FAILED:
+                    _fail(uow.session, [row.id], NEEDS_FAILED)
+                    parent = None
+                    row = None
+        if row is None:
+            return self.claim(now, lease)  # the failed row may have held up its channel
+        return Job(
+            id=row.id,
+            workspace_id=row.workspace_id,
+            kind=row.kind,
+            channel=row.channel,
+            payload=row.payload,
+            attempts=row.attempts,
+            ref_channel=parent.result_channel if parent else None,
+            ref_ts=parent.result_ts if parent else None,
+        )
 
     def sent(
         self,
@@ -103,16 +121,16 @@ class Outbox:
         one message per second per channel, so this avoids 429s rather than meeting them)."""
         with self._db.unit_of_work() as uow:
             if pace:
-                row = uow.session.get_one(Delivery, job_id)
+                mine = select(Delivery.workspace_id, Delivery.channel).where(Delivery.id == job_id)
                 uow.session.execute(
                     update(Delivery)
                     .where(
-                        Delivery.workspace_id == row.workspace_id,
-                        Delivery.channel == row.channel,
+                        tuple_(Delivery.workspace_id, Delivery.channel).in_(mine),
                         Delivery.status == PENDING,
                         Delivery.next_attempt_at < now + pace,
                     )
                     .values(next_attempt_at=now + pace)
+                    .execution_options(synchronize_session=False)
                 )
             uow.session.execute(
                 update(Delivery)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from storage.errors import NoChannel, NotInTeam, UnknownTeam
@@ -125,7 +125,14 @@ class TeamService:
 
 
 def route(session: Session, workspace_id: str, user_id: str) -> tuple[Team, Team, str]:
-    """The author's team, the team they address, and that team's channel."""
-    team = member_team(session, workspace_id, user_id)
-    other = other_team(session, team)
-    return team, other, home_channel(other)
+    """The author's team, the team they address, and that team's channel (one query)."""
+    rows = session.execute(
+        select(Team, Member.id)
+        .outerjoin(Member, and_(Member.team_id == Team.id, Member.user_id == user_id))
+        .where(Team.workspace_id == workspace_id)
+    ).all()
+    mine = [team for team, member in rows if member is not None]
+    if not mine:
+        raise NotInTeam(user_id)
+    other = next(team for team, _ in rows if team.id != mine[0].id)
+    return mine[0], other, home_channel(other)

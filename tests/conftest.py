@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -17,7 +17,9 @@ from slack_requests import SlackSender
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from bot.delivery import utcnow
 from bot.runtime import Runtime
+from bot.server import listening_socket
 from bot.settings import Settings
 from storage.db import normalize_url
 from storage.migrate import upgrade
@@ -113,10 +115,9 @@ class Served:
             return list(uow.session.scalars(select(model)).all())
 
 
-def serve(settings: Settings) -> Served:
-    runtime = Runtime(settings)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+def serve(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Served:
+    runtime = Runtime(settings, clock=clock)
+    sock = listening_socket("127.0.0.1", 0)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     runtime.serve_in_background(sock)
     return Served(runtime, SlackSender(url, SECRET), url)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -18,15 +17,14 @@ from conftest import (
     LIAISONS,
     MARKETING,
     MKT_CHANNEL,
-    SECRET,
     Served,
+    serve,
     settings_for,
     wait_until,
 )
 from fake_slack import Call, FakeSlack
-from slack_requests import Reply, SlackSender
+from slack_requests import Reply
 
-from bot.runtime import Runtime
 from handlers import ids
 from storage.models import AuditEntry, Delivery, Digest, Question, Workspace
 
@@ -275,12 +273,7 @@ def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
     The delivery worker must share the injected time: a post queued at a later "now" is not
     due on the real clock, and would hold back its channel until then.
     """
-    runtime = Runtime(settings_for(fake, db_url), clock=clock)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    runtime.serve_in_background(sock)
-    app = Served(runtime, SlackSender(url, SECRET), url)
+    app = serve(settings_for(fake, db_url), clock=clock)
     try:
         for command, user, channel in [
             ("setup marketing", ADMIN, MKT_CHANNEL),
@@ -291,7 +284,7 @@ def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
             assert app.slack.command("/liaison", command, user, channel).status == 200
         yield app
     finally:
-        runtime.stop()
+        app.runtime.stop()
 
 
 def in_thread(ts: str, words: str) -> Callable[[Call], bool]:
