@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Delivery
+from storage.models import Delivery, UTCDateTime
 from storage.uow import Database
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -38,51 +38,8 @@ class Outbox:
 
     def claim(self, now: datetime, lease: timedelta) -> Job | None:
         """Lease the next row that may go out now, or None. One UPDATE ... RETURNING."""
-        earlier = aliased(Delivery)
-        ref = aliased(Delivery)
-        free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
-        head = (
-            select(Delivery.id)
-            .outerjoin(ref, ref.id == Delivery.ref_id)
-            .where(
-                Delivery.status == PENDING,
-                Delivery.next_attempt_at <= now,
-                free,
-                # A row whose ref failed is claimed too, to be failed in turn (below).
-                or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
-                ~exists().where(
-                    and_(
-                        earlier.status == PENDING,
-                        earlier.channel == Delivery.channel,
-                        earlier.workspace_id == Delivery.workspace_id,
-                        earlier.id < Delivery.id,
-                    )
-                ),
-            )
-            .order_by(Delivery.id)
-            .limit(1)
-            # PostgreSQL: concurrent claimers pass over each other's rows instead of queueing
-            # on them. (SQLite ignores this; its writers take turns anyway.)
-            .with_for_update(skip_locked=True, of=Delivery)
-        )
-        take = (
-            update(Delivery)
-            # The conditions again: only one claimant's UPDATE can still match.
-            .where(Delivery.id == head.scalar_subquery(), Delivery.status == PENDING, free)
-            .values(lease_until=now + lease, attempts=Delivery.attempts + 1)
-            .returning(
-                Delivery.id,
-                Delivery.workspace_id,
-                Delivery.kind,
-                Delivery.channel,
-                Delivery.payload,
-                Delivery.attempts,
-                Delivery.ref_id,
-            )
-            .execution_options(synchronize_session=False)
-        )
         with self._db.unit_of_work() as uow:
-            row = uow.session.execute(take).first()
+            row = uow.session.execute(_TAKE, {"now": now, "lease_until": now + lease}).first()
             if row is None:
                 return None
             parent = None
@@ -185,6 +142,62 @@ class Outbox:
 
 
 NEEDS_FAILED = "the message it needs was not sent"
+
+
+def _take_statement() -> Any:
+    """The claim, built once (it is the hottest statement): lease the first pending row,
+    in id order, that is due, not leased, not behind an earlier row of its channel, and
+    whose ref (if any) is settled."""
+    now = bindparam("now", type_=UTCDateTime())
+    earlier = aliased(Delivery)
+    ref = aliased(Delivery)
+    free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+    head = (
+        select(Delivery.id)
+        .outerjoin(ref, ref.id == Delivery.ref_id)
+        .where(
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= now,
+            free,
+            # A row whose ref failed is claimed too, to be failed in turn.
+            or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
+            ~exists().where(
+                and_(
+                    earlier.status == PENDING,
+                    earlier.channel == Delivery.channel,
+                    earlier.workspace_id == Delivery.workspace_id,
+                    earlier.id < Delivery.id,
+                )
+            ),
+        )
+        .order_by(Delivery.id)
+        .limit(1)
+        # PostgreSQL: concurrent claimers pass over each other's rows instead of queueing
+        # on them. (SQLite ignores this; its writers take turns anyway.)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+    return (
+        update(Delivery)
+        # The conditions again: only one claimant's UPDATE can still match.
+        .where(Delivery.id == head.scalar_subquery(), Delivery.status == PENDING, free)
+        .values(
+            lease_until=bindparam("lease_until", type_=UTCDateTime()),
+            attempts=Delivery.attempts + 1,
+        )
+        .returning(
+            Delivery.id,
+            Delivery.workspace_id,
+            Delivery.kind,
+            Delivery.channel,
+            Delivery.payload,
+            Delivery.attempts,
+            Delivery.ref_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_TAKE = _take_statement()
 
 
 def _fail(session: Session, ids: list[int], error: str) -> None:

@@ -76,6 +76,7 @@ def upgrade() -> None:
             "ix_deliveries_message", ["result_channel", "result_ts"], unique=False
         )
         batch_op.create_index("ix_deliveries_pending", ["status", "channel", "id"], unique=False)
+        batch_op.create_index("ix_deliveries_queue", ["status", "id"], unique=False)
 
     op.create_table(
         "teams",
@@ -327,6 +328,7 @@ def downgrade() -> None:
     op.drop_table("digests")
     op.drop_table("teams")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_queue")
         batch_op.drop_index("ix_deliveries_pending")
         batch_op.drop_index("ix_deliveries_message")
 
