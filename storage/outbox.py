@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, tuple_, update
+from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery, UTCDateTime
@@ -77,29 +77,11 @@ class Outbox:
         """Record Slack's answer; the channel's next row waits `pace` (Slack allows about
         one message per second per channel, so this avoids 429s rather than meeting them)."""
         with self._db.unit_of_work() as uow:
+            connection = uow.session.connection()
             if pace:
-                mine = select(Delivery.workspace_id, Delivery.channel).where(Delivery.id == job_id)
-                uow.session.execute(
-                    update(Delivery)
-                    .where(
-                        tuple_(Delivery.workspace_id, Delivery.channel).in_(mine),
-                        Delivery.status == PENDING,
-                        Delivery.next_attempt_at < now + pace,
-                    )
-                    .values(next_attempt_at=now + pace)
-                    .execution_options(synchronize_session=False)
-                )
-            uow.session.execute(
-                update(Delivery)
-                .where(Delivery.id == job_id)
-                .values(
-                    status=SENT,
-                    result_channel=channel,
-                    result_ts=ts,
-                    sent_at=now,
-                    lease_until=None,
-                    last_error=None,
-                )
+                connection.execute(_PACE, {"job": job_id, "until": now + pace})
+            connection.execute(
+                _SENT, {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now}
             )
 
     def retry(self, job_id: int, error: str, at: datetime) -> None:
@@ -198,6 +180,32 @@ def _take_statement() -> Any:
 
 
 _TAKE = _take_statement()
+_table = cast(Table, Delivery.__table__)
+_job = bindparam("job", type_=Integer())
+_until = bindparam("until", type_=UTCDateTime())
+_PACE = (
+    update(_table)
+    .where(
+        tuple_(_table.c.workspace_id, _table.c.channel).in_(
+            select(_table.c.workspace_id, _table.c.channel).where(_table.c.id == _job)
+        ),
+        _table.c.status == PENDING,
+        _table.c.next_attempt_at < _until,
+    )
+    .values(next_attempt_at=_until)
+)
+_SENT = (
+    update(_table)
+    .where(_table.c.id == _job)
+    .values(
+        status=SENT,
+        result_channel=bindparam("sent_channel"),
+        result_ts=bindparam("sent_ts"),
+        sent_at=bindparam("now", type_=UTCDateTime()),
+        lease_until=None,
+        last_error=None,
+    )
+)
 
 
 def _fail(session: Session, ids: list[int], error: str) -> None:
