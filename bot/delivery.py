@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.messages import with_link
-from storage.outbox import Job, Outbox
+from storage.outbox import Fail, Job, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ SUSPENDED_WAIT = timedelta(minutes=15)
 UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 MAX_BACKOFF = 600.0
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
+BATCH = 4  # rows one thread claims and records at once when many are due
 
 
 def utcnow() -> datetime:
@@ -144,11 +145,12 @@ class DeliveryWorker:
             self._wake.notify()
 
     def run_once(self) -> bool:
-        """Claim and send one row; False when nothing is due."""
-        job = self._outbox.claim(self._clock(), self._lease)
-        if job is None:
+        """Claim a few due rows (each the head of its channel), send them, record the
+        answers; False when nothing is due."""
+        jobs = self._outbox.claim_many(self._clock(), self._lease, BATCH)
+        if not jobs:
             return False
-        self._deliver(job)
+        self._outbox.settle([self._attempt(job) for job in jobs], self._clock())
         return True
 
     def drain(self, ids: list[int], timeout: float) -> int:
@@ -180,52 +182,42 @@ class DeliveryWorker:
                 with self._wake:
                     self._wake.wait(self._poll)
 
-    def _deliver(self, job: Job) -> None:
+    def _attempt(self, job: Job) -> Outcome:
         try:
             channel, ts = self._sender.send(job)
         except SlackApiError as error:
-            self._api_error(job, error)
+            return self._api_error(job, error)
         except (OSError, TimeoutError) as error:  # timeouts, refused and reset connections
-            self._retry(job, type(error).__name__, backoff(job.attempts))
+            return self._retry(job, type(error).__name__, backoff(job.attempts))
         except Exception as error:
             log.exception("unexpected error sending delivery %s", job.id)
-            self._retry_or_fail(job, type(error).__name__)
-        else:
-            self._outbox.sent(job.id, channel, ts, self._clock(), pace=CHANNEL_PACE)
+            return self._retry_or_fail(job, type(error).__name__)
+        return Sent(job.id, channel, ts, CHANNEL_PACE)
 
-    def _api_error(self, job: Job, error: SlackApiError) -> None:
+    def _api_error(self, job: Job, error: SlackApiError) -> Outcome:
         status = error.response.status_code
         code = str(error.response.get("error", "") or f"http_{status}")
         if status == 429:
-            self._retry(job, "ratelimited", timedelta(seconds=_retry_after(error)))
-        elif status >= 500:
-            self._retry(job, f"http_{status}", backoff(job.attempts))
-        elif code in PERMANENT or (code in FAIL_AFTER_FEW and job.attempts >= FEW):
+            return self._retry(job, "ratelimited", timedelta(seconds=_retry_after(error)))
+        if status >= 500:
+            return self._retry(job, f"http_{status}", backoff(job.attempts))
+        if code in PERMANENT or (code in FAIL_AFTER_FEW and job.attempts >= FEW):
             log.warning("delivery %s to %s failed for good: %s", job.id, job.channel, code)
-            self._outbox.fail(job.id, code)
-        elif code in SUSPENDED:
-            log.error(
-                "Slack refused the token (%s); reinstall the app or fix SLACK_BOT_TOKEN", code
-            )
-            self._retry(job, code, SUSPENDED_WAIT)
-        elif code in FAIL_AFTER_FEW or code in ("internal_error", "fatal_error", "ratelimited"):
-            self._retry(job, code, backoff(job.attempts))
-        else:
-            self._retry_or_fail(job, code)
+            return Fail(job.id, code)
+        if code in SUSPENDED:
+            log.error("Slack refused the token (%s): reinstall or fix SLACK_BOT_TOKEN", code)
+            return self._retry(job, code, SUSPENDED_WAIT)
+        if code in FAIL_AFTER_FEW or code in ("internal_error", "fatal_error", "ratelimited"):
+            return self._retry(job, code, backoff(job.attempts))
+        return self._retry_or_fail(job, code)
 
-    def _retry_or_fail(self, job: Job, code: str) -> None:
+    def _retry_or_fail(self, job: Job, code: str) -> Outcome:
         if job.attempts >= UNKNOWN_LIMIT:
             log.warning("delivery %s gave up after %s attempts: %s", job.id, job.attempts, code)
-            self._outbox.fail(job.id, code)
-        else:
-            self._retry(job, code, backoff(job.attempts))
+            return Fail(job.id, code)
+        return self._retry(job, code, backoff(job.attempts))
 
-    def _retry(self, job: Job, reason: str, wait: timedelta) -> None:
-        log.info(
-            "delivery %s to %s will retry in %.1fs: %s",
-            job.id,
-            job.channel,
-            wait.total_seconds(),
-            reason,
-        )
-        self._outbox.retry(job.id, reason, self._clock() + wait)
+    def _retry(self, job: Job, reason: str, wait: timedelta) -> Outcome:
+        seconds = wait.total_seconds()
+        log.info("delivery %s to %s: retry in %.1fs (%s)", job.id, job.channel, seconds, reason)
+        return Retry(job.id, reason, self._clock() + wait)

@@ -30,7 +30,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping round trip per checkout: a connection lost to a database restart
+        # invalidates the pool, and the work it carried is retried.
+        pool_recycle=1800,
         hide_parameters=True,
     )
 

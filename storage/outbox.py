@@ -8,7 +8,7 @@ an edit never overtakes the message it edits and a rate-limited channel waits as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, tuple_, update
@@ -32,39 +32,103 @@ class Job:
     ref_ts: str | None
 
 
+@dataclass(frozen=True)
+class Sent:
+    job_id: int
+    channel: str | None
+    ts: str | None
+    pace: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Retry:
+    job_id: int
+    error: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Fail:
+    job_id: int
+    error: str
+
+
+Outcome = Sent | Retry | Fail
+
+
 class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def claim(self, now: datetime, lease: timedelta) -> Job | None:
-        """Lease the next row that may go out now, or None. One UPDATE ... RETURNING."""
+        """Lease the next row that may go out now, or None."""
+        jobs = self.claim_many(now, lease, 1)
+        return jobs[0] if jobs else None
+
+    def claim_many(self, now: datetime, lease: timedelta, limit: int) -> list[Job]:
+        """Lease up to `limit` rows that may go out now, each the head of its channel.
+
+        One UPDATE ... RETURNING, plus one read of the messages they refer to.
+        """
+        params = {"now": now, "lease_until": now + lease, "limit": limit}
         with self._db.unit_of_work() as uow:
-            row = uow.session.execute(_TAKE, {"now": now, "lease_until": now + lease}).first()
-            if row is None:
-                return None
-            parent = None
-            if row.ref_id is not None:
-                parent = uow.session.execute(
-                    select(Delivery.status, Delivery.result_channel, Delivery.result_ts).where(
-                        Delivery.id == row.ref_id
+            rows = uow.session.execute(_TAKE, params).all()
+            refs = {row.ref_id for row in rows if row.ref_id is not None}
+            parents = (
+                {
+                    parent.id: parent
+                    for parent in uow.session.execute(
+                        select(
+                            Delivery.id,
+                            Delivery.status,
+                            Delivery.result_channel,
+                            Delivery.result_ts,
+                        ).where(Delivery.id.in_(refs))
                     )
-                ).one()
-                if parent.status == FAILED:
-                    _fail(uow.session, [row.id], NEEDS_FAILED)
-                    parent = None
-                    row = None
-        if row is None:
-            return self.claim(now, lease)  # the failed row may have held up its channel
-        return Job(
-            id=row.id,
-            workspace_id=row.workspace_id,
-            kind=row.kind,
-            channel=row.channel,
-            payload=row.payload,
-            attempts=row.attempts,
-            ref_channel=parent.result_channel if parent else None,
-            ref_ts=parent.result_ts if parent else None,
-        )
+                }
+                if refs
+                else {}
+            )
+            orphans = [
+                r.id for r in rows if r.ref_id in parents and parents[r.ref_id].status == FAILED
+            ]
+            if orphans:
+                _fail(uow.session, orphans, NEEDS_FAILED)
+        jobs = [
+            Job(
+                id=row.id,
+                workspace_id=row.workspace_id,
+                kind=row.kind,
+                channel=row.channel,
+                payload=row.payload,
+                attempts=row.attempts,
+                ref_channel=parents[row.ref_id].result_channel if row.ref_id else None,
+                ref_ts=parents[row.ref_id].result_ts if row.ref_id else None,
+            )
+            for row in sorted(rows, key=lambda r: r.id)
+            if row.id not in orphans
+        ]
+        if orphans and not jobs:
+            return self.claim_many(now, lease, limit)  # they may have held up their channels
+        return jobs
+
+    def settle(self, outcomes: list[Outcome], now: datetime) -> None:
+        """Record what Slack answered for a batch of rows, in one transaction."""
+        with self._db.unit_of_work() as uow:
+            connection = uow.session.connection()
+            for outcome in outcomes:
+                match outcome:
+                    case Sent(job_id, channel, ts, pace):
+                        if pace:
+                            connection.execute(_PACE, {"job": job_id, "until": now + pace})
+                        connection.execute(
+                            _SENT,
+                            {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now},
+                        )
+                    case Retry(job_id, error, at):
+                        connection.execute(_RETRY, {"job": job_id, "at": at, "error": error[:200]})
+                    case Fail(job_id, error):
+                        _fail(uow.session, [job_id], error)
 
     def sent(
         self,
@@ -76,26 +140,14 @@ class Outbox:
     ) -> None:
         """Record Slack's answer; the channel's next row waits `pace` (Slack allows about
         one message per second per channel, so this avoids 429s rather than meeting them)."""
-        with self._db.unit_of_work() as uow:
-            connection = uow.session.connection()
-            if pace:
-                connection.execute(_PACE, {"job": job_id, "until": now + pace})
-            connection.execute(
-                _SENT, {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now}
-            )
+        self.settle([Sent(job_id, channel, ts, pace)], now)
 
     def retry(self, job_id: int, error: str, at: datetime) -> None:
-        with self._db.unit_of_work() as uow:
-            uow.session.execute(
-                update(Delivery)
-                .where(Delivery.id == job_id)
-                .values(next_attempt_at=at, lease_until=None, last_error=error[:200])
-            )
+        self.settle([Retry(job_id, error, at)], at)
 
     def fail(self, job_id: int, error: str) -> None:
         """Give up on a row, and on every row that needs its message (a reply, an edit)."""
-        with self._db.unit_of_work() as uow:
-            _fail(uow.session, [job_id], error)
+        self.settle([Fail(job_id, error)], datetime.now(UTC))
 
     def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
         """How many of these rows are still pending, and when the next one is due."""
@@ -153,15 +205,19 @@ def _take_statement() -> Any:
             ),
         )
         .order_by(Delivery.id)
-        .limit(1)
+        .limit(bindparam("limit", type_=Integer()))
         # PostgreSQL: concurrent claimers pass over each other's rows instead of queueing
         # on them. (SQLite ignores this; its writers take turns anyway.)
         .with_for_update(skip_locked=True, of=Delivery)
+        # Chosen once: as a plain subquery PostgreSQL may run it again for each row it
+        # updates, and then (skipping its own locks) choose more rows than asked.
+        .cte("head")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     return (
         update(Delivery)
         # The conditions again: only one claimant's UPDATE can still match.
-        .where(Delivery.id == head.scalar_subquery(), Delivery.status == PENDING, free)
+        .where(Delivery.id.in_(select(head.c.id)), Delivery.status == PENDING, free)
         .values(
             lease_until=bindparam("lease_until", type_=UTCDateTime()),
             attempts=Delivery.attempts + 1,
@@ -193,6 +249,15 @@ _PACE = (
         _table.c.next_attempt_at < _until,
     )
     .values(next_attempt_at=_until)
+)
+_RETRY = (
+    update(_table)
+    .where(_table.c.id == _job)
+    .values(
+        next_attempt_at=bindparam("at", type_=UTCDateTime()),
+        lease_until=None,
+        last_error=bindparam("error"),
+    )
 )
 _SENT = (
     update(_table)

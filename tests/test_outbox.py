@@ -280,3 +280,15 @@ def test_twelve_simultaneous_accepts_of_one_offer_give_exactly_one(db: Database)
     assert sorted(d.kind for d in caused) == ["dm", "update"]
     [dm] = [d for d in caused if d.kind == "dm"]
     assert dm.channel == "U_M1"
+
+
+def test_a_batch_claim_takes_each_channels_head_and_no_more(db: Database, outbox: Outbox) -> None:
+    a1, a2, b1, c1, c2 = (queue(db, c) for c in ["C_A", "C_A", "C_B", "C_C", "C_C"])
+
+    assert [job.id for job in outbox.claim_many(NOW, LEASE, 2)] == [a1, b1]
+    assert [job.id for job in outbox.claim_many(NOW, LEASE, 8)] == [c1]
+    assert outbox.claim_many(NOW, LEASE, 8) == []
+    waiting = rows(db)
+    assert [(waiting[r].status, waiting[r].lease_until) for r in (a2, c2)] == [
+        ("pending", None)
+    ] * 2
