@@ -1,0 +1,230 @@
+"""Fast, realistic seed data written straight to the tables (bulk inserts)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from storage.migrate import upgrade
+from storage.models import Answer, Delivery, Member, Offer, PlanUpdate, Question, Team, Workspace
+from storage.uow import Database
+
+WORDS = [
+    "ortho",
+    "cardiology",
+    "referral",
+    "PCP",
+    "splitter",
+    "leakage",
+    "mailer",
+    "campaign",
+    "target",
+    "list",
+    "office",
+    "visit",
+    "access",
+    "continuity",
+    "spine",
+    "oncology",
+    "women's",
+    "health",
+    "drop-off",
+    "lunch",
+    "event",
+    "talking",
+    "points",
+]
+
+
+def text(rng: random.Random, words: int = 14) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def open_db(url: str) -> Database:
+    db = Database.from_url(url)
+    upgrade(db.engine)
+    return db
+
+
+def workspace(
+    db: Database, workspace_id: str, created: datetime, members: int = 3, **schedule: Any
+) -> dict[str, int]:
+    """A workspace with both teams, their channels and members; the team ids by key."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        s.add(Workspace(id=workspace_id, created_at=created, **schedule))
+        s.flush()
+        teams = {}
+        for key, name in (("marketing", "Marketing"), ("liaison", "Physician Liaisons")):
+            team = Team(
+                workspace_id=workspace_id,
+                key=key,
+                name=name,
+                channel_id=f"C{workspace_id}{key[:3].upper()}",
+            )
+            s.add(team)
+            s.flush()
+            teams[key] = team.id
+            prefix = "U_M" if key == "marketing" else "U_L"
+            s.add_all(
+                Member(
+                    workspace_id=workspace_id,
+                    user_id=f"{prefix}{n}",
+                    team_id=team.id,
+                    joined_at=created,
+                )
+                for n in range(1, members + 1)
+            )
+        return teams
+
+
+def _sent_posts(
+    db: Database, workspace_id: str, channel: str, count: int, at: datetime
+) -> list[int]:
+    row = {
+        "workspace_id": workspace_id,
+        "kind": "post",
+        "channel": channel,
+        "payload": {"text": "seeded"},
+        "status": "sent",
+        "attempts": 1,
+        "next_attempt_at": at,
+        "created_at": at,
+        "sent_at": at,
+        "result_channel": channel,
+    }
+    with db.unit_of_work() as uow:
+        ids = uow.session.scalars(
+            insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
+            [{**row, "result_ts": f"{1700000000 + n}.000100"} for n in range(count)],
+        )
+        return list(ids)
+
+
+def open_offers(db: Database, workspace_id: str, teams: dict[str, int], count: int) -> list[int]:
+    """Offers from the liaisons to marketing, posted and waiting for Accept."""
+    now = datetime.now(UTC)
+    posts = _sent_posts(db, workspace_id, f"C{workspace_id}MAR", count, now)
+    with db.unit_of_work() as uow:
+        return list(
+            uow.session.scalars(
+                insert(Offer).returning(Offer.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "workspace_id": workspace_id,
+                        "from_team_id": teams["liaison"],
+                        "to_team_id": teams["marketing"],
+                        "offerer_id": "U_L1",
+                        "text": f"Seeded offer {n}",
+                        "status": "offered",
+                        "created_at": now,
+                        "delivery_id": post,
+                    }
+                    for n, post in enumerate(posts)
+                ],
+            )
+        )
+
+
+def history(
+    db: Database, workspace_id: str, teams: dict[str, int], rows: int, end: datetime, seed: int
+) -> None:
+    """About `rows` rows of plan updates, questions, answers and offers over the last year."""
+    rng = random.Random(seed)
+    quarter = rows // 4
+    span = timedelta(days=365).total_seconds()
+    keys = ("marketing", "liaison")
+
+    def when() -> datetime:
+        return end - timedelta(seconds=rng.random() * span)
+
+    def pair() -> tuple[int, int]:
+        key = rng.choice(keys)
+        return teams[key], teams[keys[1 - keys.index(key)]]
+
+    posts = _sent_posts(db, workspace_id, f"C{workspace_id}LIA", quarter, end)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        s.execute(
+            insert(PlanUpdate),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "team_id": pair()[0],
+                    "author_id": "U_M1",
+                    "text": text(rng),
+                    "created_at": when(),
+                }
+                for _ in range(quarter)
+            ],
+        )
+        questions = []
+        for post in posts:
+            asked = when()
+            source, target = pair()
+            answered = rng.random() < 0.8
+            status = "answered" if answered else rng.choice(["open", "closed"])
+            questions.append(
+                {
+                    "workspace_id": workspace_id,
+                    "from_team_id": source,
+                    "to_team_id": target,
+                    "asker_id": "U_M1",
+                    "text": text(rng),
+                    "status": status,
+                    "created_at": asked,
+                    "last_asked_at": asked,
+                    "answered_at": asked + timedelta(hours=rng.random() * 72) if answered else None,
+                    "delivery_id": post,
+                }
+            )
+        ids = list(
+            s.scalars(
+                insert(Question).returning(Question.id, sort_by_parameter_order=True), questions
+            )
+        )
+        s.execute(
+            insert(Answer),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "question_id": qid,
+                    "author_id": "U_L1",
+                    "text": text(rng),
+                    "source": "modal",
+                    "created_at": q["answered_at"],
+                }
+                for qid, q in zip(ids, questions, strict=True)
+                if q["answered_at"]
+            ],
+        )
+        offers = []
+        for _ in range(quarter):
+            made = when()
+            source, target = pair()
+            status = rng.choice(["offered", "accepted", "accepted", "withdrawn"])
+            offers.append(
+                {
+                    "workspace_id": workspace_id,
+                    "from_team_id": source,
+                    "to_team_id": target,
+                    "offerer_id": "U_L1",
+                    "text": text(rng),
+                    "status": status,
+                    "created_at": made,
+                    "accepted_by": "U_M1" if status == "accepted" else None,
+                    "accepted_at": made + timedelta(hours=5) if status == "accepted" else None,
+                }
+            )
+        s.execute(insert(Offer), offers)
+
+
+def team_ids(db: Database, workspace_id: str) -> dict[str, int]:
+    with db.unit_of_work() as uow:
+        rows = uow.session.execute(
+            select(Team.key, Team.id).where(Team.workspace_id == workspace_id)
+        )
+        return {key: team_id for key, team_id in rows}
