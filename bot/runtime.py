@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
-        self.db = Database.from_url(settings.database_url)
+        # A connection for each delivery thread, and as many again for requests.
+        self.db = Database.from_url(settings.database_url, pool_size=settings.delivery_workers + 8)
         upgrade(self.db.engine)
         self.services = Services.build(self.db, SlackRenderer())
         self.client = make_client(settings)

@@ -31,8 +31,8 @@ class Database:
         self.serial: AbstractContextManager[object] = threading.Lock() if sqlite else nullcontext()
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, pool_size: int = 10) -> Database:
+        return cls(make_engine(url, pool_size=pool_size))
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
