@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -51,7 +52,7 @@ SUSPENDED_WAIT = timedelta(minutes=15)
 UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 MAX_BACKOFF = 600.0
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
-BATCH = 4  # rows one thread claims and records at once when many are due
+BATCH = 4  # rows run_once claims and records at once when many are due
 
 
 def utcnow() -> datetime:
@@ -102,51 +103,50 @@ def _retry_after(error: SlackApiError) -> float:
 
 
 class DeliveryWorker:
-    """Threads that claim queued rows and send them; any number may run across processes."""
+    """One dispatcher thread claims due rows (never more than there are free senders) and
+    hands them to a pool of sender threads, so slow Slack calls overlap; answers are
+    recorded in batches. Any number of workers may run, in any number of processes."""
 
     def __init__(
         self,
         outbox: Outbox,
         sender: SlackSender,
         *,
-        threads: int = 4,
+        senders: int = 16,
         clock: Callable[[], datetime] = utcnow,
         poll: float = 1.0,
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self._outbox = outbox
         self._sender = sender
-        self._threads_wanted = threads
+        self._senders = senders
         self._clock = clock
         self._poll = poll
         self._lease = lease
         self._stop = threading.Event()
         self._wake = threading.Condition()
-        self._threads: list[threading.Thread] = []
+        self._dispatcher: threading.Thread | None = None
 
     def start(self) -> None:
         self._stop.clear()
-        for n in range(self._threads_wanted):
-            thread = threading.Thread(target=self._loop, name=f"delivery-{n}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._dispatcher = threading.Thread(target=self._dispatch, name="delivery", daemon=True)
+        self._dispatcher.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        with self._wake:
-            self._wake.notify_all()
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads.clear()
+        self.wake()
+        if self._dispatcher is not None:
+            self._dispatcher.join(timeout)
+            self._dispatcher = None
 
     def wake(self) -> None:
-        """Something was queued: one idle thread looks now instead of at its next poll."""
+        """Something was queued: look now instead of at the next poll."""
         with self._wake:
             self._wake.notify()
 
     def run_once(self) -> bool:
-        """Claim a few due rows (each the head of its channel), send them, record the
-        answers; False when nothing is due."""
+        """Claim a few due rows (each the head of its channel), send them one after another
+        and record the answers; False when nothing was due."""
         jobs = self._outbox.claim_many(self._clock(), self._lease, BATCH)
         if not jobs:
             return False
@@ -171,16 +171,28 @@ class DeliveryWorker:
             self._stop.wait(min(max(wait, 0.05), self._poll, deadline - time.monotonic()))
         return self._outbox.unfinished(ids)[0]
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception:  # the database may be briefly away; keep the thread alive
-                log.exception("delivery pass failed")
-                busy = False
-            if not busy:
-                with self._wake:
-                    self._wake.wait(self._poll)
+    def _dispatch(self) -> None:
+        inflight: set[Future[Outcome]] = set()
+        with ThreadPoolExecutor(self._senders, thread_name_prefix="delivery-send") as pool:
+            while not self._stop.is_set():
+                try:
+                    free = self._senders - len(inflight)
+                    jobs = self._outbox.claim_many(self._clock(), self._lease, free) if free else []
+                    inflight |= {pool.submit(self._attempt, job) for job in jobs}
+                    if not inflight:
+                        with self._wake:
+                            self._wake.wait(self._poll)
+                        continue
+                    done, inflight = wait(inflight, self._poll, FIRST_COMPLETED)
+                    # Record every answer already in, in one transaction.
+                    done |= {f for f in inflight if f.done()}
+                    inflight -= done
+                    if done:
+                        self._outbox.settle([f.result() for f in done], self._clock())
+                except Exception:  # the database may be briefly away; keep delivering
+                    log.exception("delivery pass failed")
+                    self._stop.wait(self._poll)
+            wait(inflight)
 
     def _attempt(self, job: Job) -> Outcome:
         try:

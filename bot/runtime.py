@@ -29,15 +29,14 @@ log = logging.getLogger(__name__)
 class Runtime:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
-        # A connection for each delivery thread, and as many again for requests.
-        self.db = Database.from_url(settings.database_url, pool_size=settings.delivery_workers + 8)
+        self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
         self.services = Services.build(self.db, SlackRenderer())
         self.client = make_client(settings)
         self.worker = DeliveryWorker(
             self.services.outbox,
             SlackSender(self.client),
-            threads=settings.delivery_workers,
+            senders=settings.delivery_workers,
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
             lease=timedelta(seconds=max(120, 4 * settings.slack_api_timeout)),

@@ -27,7 +27,7 @@ class Settings:
     port: int = 3000
     admins: frozenset[str] = frozenset()
     slack_api_timeout: int = 10  # seconds
-    delivery_workers: int = 4
+    delivery_workers: int = 16
     scheduler_enabled: bool = True
 
     @property
@@ -112,6 +112,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         port=_whole(env, "PORT", 3000, 1, 65535),
         admins=frozenset(u.strip() for u in env.get("LIAISON_ADMINS", "").split(",") if u.strip()),
         slack_api_timeout=_whole(env, "SLACK_API_TIMEOUT", 10, 1, 60),
-        delivery_workers=_whole(env, "DELIVERY_WORKERS", 4, 1, 64),
+        delivery_workers=_whole(env, "DELIVERY_WORKERS", 16, 1, 64),
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
     )

@@ -97,7 +97,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("ix_deliveries_pending", "status", "channel", "id"),
+        Index("ix_deliveries_pending", "status", "workspace_id", "channel", "id"),
         # The claim walks pending rows in id order and stops at the first it may send.
         Index("ix_deliveries_queue", "status", "id"),
         Index("ix_deliveries_message", "result_channel", "result_ts"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, exists, func, or_, select, tuple_, update
+from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery, UTCDateTime
@@ -195,14 +195,17 @@ def _take_statement() -> Any:
             free,
             # A row whose ref failed is claimed too, to be failed in turn.
             or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
-            ~exists().where(
-                and_(
-                    earlier.status == PENDING,
-                    earlier.channel == Delivery.channel,
-                    earlier.workspace_id == Delivery.workspace_id,
-                    earlier.id < Delivery.id,
-                )
-            ),
+            # The head of its channel: a lookup ix_deliveries_pending answers directly, even
+            # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
+            # row" let PostgreSQL scan every pending row for every candidate).
+            Delivery.id
+            == select(func.min(earlier.id))
+            .where(
+                earlier.status == PENDING,
+                earlier.workspace_id == Delivery.workspace_id,
+                earlier.channel == Delivery.channel,
+            )
+            .scalar_subquery(),
         )
         .order_by(Delivery.id)
         .limit(bindparam("limit", type_=Integer()))

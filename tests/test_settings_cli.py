@@ -52,7 +52,7 @@ def test_defaults() -> None:
     assert settings.slack_app_token is None and not settings.socket_mode
     assert settings.slack_api_url is None
     assert settings.admins == frozenset()
-    assert (settings.slack_api_timeout, settings.delivery_workers) == (10.0, 4)
+    assert (settings.slack_api_timeout, settings.delivery_workers) == (10, 16)
 
 
 def test_every_setting_is_read() -> None:

@@ -75,7 +75,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_deliveries_message", ["result_channel", "result_ts"], unique=False
         )
-        batch_op.create_index("ix_deliveries_pending", ["status", "channel", "id"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_pending", ["status", "workspace_id", "channel", "id"], unique=False
+        )
         batch_op.create_index("ix_deliveries_queue", ["status", "id"], unique=False)
 
     op.create_table(
