@@ -21,7 +21,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import make_url
 
 from handlers.messages import SlackRenderer
 from storage.calendar import add_business_days, business_days_between, latest_digest_time
@@ -366,11 +365,11 @@ def assert_each_digest_arrived_once(db: Database, calls: list[Call]) -> None:
         assert thread and Counter(replies) == Counter(r.payload["text"] for r in thread)
 
 
+# Several processes claiming at once is a PostgreSQL deployment; SQLite serves one process.
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_four_processes_at_once_post_each_digest_exactly_once(
     db: Database, db_url: str, fake: FakeSlack, tmp_path: Path
 ) -> None:
-    if make_url(db_url).get_backend_name() != "postgresql":
-        pytest.skip("several processes claiming at once is a PostgreSQL deployment")
     seed_week(build(db, START), START)
 
     processes = [
