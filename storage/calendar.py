@@ -32,24 +32,6 @@ def add_business_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
     return _at(day, local.timetz().replace(tzinfo=None), zone)
 
 
-def _business_days_after(first: date, last: date) -> int:
-    """How many business days lie in (first, last]."""
-    if last <= first:
-        return 0
-    span = (last - first).days
-    weeks, rest = divmod(span, 7)
-    extra = sum(is_business_day(first + timedelta(days=k)) for k in range(1, rest + 1))
-    return weeks * 5 + extra
-
-
-def business_days_between(start: datetime, end: datetime, zone: ZoneInfo) -> int:
-    """Whole business days from `start` to `end` (for "open 4 business days")."""
-    count = _business_days_after(start.astimezone(zone).date(), end.astimezone(zone).date())
-    if count and add_business_days(start, count, zone) > end:
-        count -= 1
-    return count
-
-
 def latest_digest_time(now: datetime, weekday: int, clock: time, zone: ZoneInfo) -> datetime:
     """The most recent scheduled digest instant at or before `now`."""
     today = now.astimezone(zone).date()

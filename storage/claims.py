@@ -8,9 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def insert_ignore(session: Session, model: Any, **values: Any) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new id, or None if taken."""
+def insert_ignore(session: Session, model: Any, **values: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if taken."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    claimed: int | None = session.scalar(statement)
-    return claimed
+    return session.scalar(statement)

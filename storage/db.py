@@ -30,8 +30,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        # No pre-ping round trip per checkout: a connection lost to a database restart
-        # invalidates the pool, and the work it carried is retried.
+        # No pre-ping round trip per checkout. After a database restart the first use of a
+        # dead connection fails (that user gets the apology with their text back, a post
+        # waits for its lease) and invalidates the whole pool.
         pool_recycle=1800,
         hide_parameters=True,
     )

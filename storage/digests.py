@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,10 @@ from storage.uow import Database
 from storage.views import DigestView, Figures, Listing, UpdateView
 from storage.workspaces import Schedule
 
+log = logging.getLogger(__name__)
+
 LIST_LIMIT = 15  # items shown per list; the rest are counted
 FIRST_PERIOD = timedelta(days=7)
-T = TypeVar("T")
 
 
 def _listing(session: Session, query: Select[Any], build: Any) -> Listing[Any]:
@@ -143,7 +145,7 @@ class DigestService:
     def run_due(self, now: datetime) -> list[int]:
         """Post every digest owed at `now` that no one has posted yet; the queued ids."""
         with self._db.unit_of_work() as uow:
-            due: list[tuple[str, str]] = []
+            due: dict[str, tuple[str, datetime]] = {}
             for workspace in uow.session.scalars(select(Workspace)):
                 schedule = Schedule.of(workspace)
                 scheduled = latest_digest_time(
@@ -151,20 +153,25 @@ class DigestService:
                 )
                 if scheduled >= workspace.created_at:
                     week = scheduled.astimezone(schedule.zone).date().isoformat()
-                    due.append((workspace.id, week))
-            taken = select(Digest.workspace_id, Digest.team_id, Digest.week).where(
-                Digest.week.in_({week for _, week in due})
-            )
-            done = {(ws, team, week) for ws, team, week in uow.session.execute(taken)}
+                    due[workspace.id] = (week, scheduled)
+            # A digest sent at or after the scheduled instant covers it, whichever week it
+            # was for: moving the digest day or zone never adds an extra digest.
+            latest = select(Digest.team_id, func.max(Digest.period_end)).group_by(Digest.team_id)
+            last = {team_id: end for team_id, end in uow.session.execute(latest)}
             teams = uow.session.execute(
                 select(Team.workspace_id, Team.id).where(Team.channel_id.is_not(None))
             ).all()
-        weeks: dict[str, str] = dict(due)
         queued: list[int] = []
         for workspace_id, team_id in teams:
-            owed = weeks.get(workspace_id)
-            if owed and (workspace_id, team_id, owed) not in done:
-                queued += self._post(workspace_id, team_id, owed, now)
+            if workspace_id not in due:
+                continue
+            week, scheduled = due[workspace_id]
+            if team_id in last and last[team_id] >= scheduled:
+                continue
+            try:
+                queued += self._post(workspace_id, team_id, week, now)
+            except Exception:  # one team's trouble must not hold up the others
+                log.exception("digest of team %s failed", team_id)
         return queued
 
     def _post(self, workspace_id: str, team_id: int, week: str, now: datetime) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -136,10 +136,16 @@ class QuestionService:
             question = _get(uow.session, workspace_id, question_id)
             if question.asker_id != user_id:
                 raise NotYours(question.asker_id)
-            if question.status == "closed":
+            # Conditional, so a close racing an answer or a second close happens once.
+            won = uow.session.execute(
+                update(Question)
+                .where(Question.id == question.id, Question.status != "closed")
+                .values(status="closed", closed_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            uow.session.refresh(question)
+            if won.rowcount != 1:  # type: ignore[attr-defined]
                 raise NoLongerOpen("question", question.status)
-            question.status = "closed"
-            question.closed_at = now
             view = question_view(uow.session, question)
             post = uow.session.get_one(Delivery, question.delivery_id)
             uow.queue(
@@ -180,10 +186,15 @@ class QuestionService:
             created_at=now,
         )
         uow.session.add(answer)
-        if question.status == "open":
-            question.status = "answered"
-            question.answered_at = now
+        # Only an open question becomes answered; one closed meanwhile stays closed.
+        uow.session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.status == "open")
+            .values(status="answered", answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
         uow.session.flush()
+        uow.session.refresh(question)
         uow.audit(question.workspace_id, user_id, "question.answer", "question", question.id, now)
         return AnswerView(user_id, text, now)
 

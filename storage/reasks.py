@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,8 @@ from storage.ports import Renderer
 from storage.questions import question_view
 from storage.teams import member_team
 from storage.uow import Database
+
+log = logging.getLogger(__name__)
 
 WORKING_ON_IT_DAYS = 3
 
@@ -30,6 +33,7 @@ class ReaskService:
             candidates = uow.session.execute(
                 select(
                     Question.id,
+                    Question.reask_round,
                     Question.last_asked_at,
                     Workspace.timezone,
                     Workspace.reask_after_days,
@@ -45,31 +49,39 @@ class ReaskService:
                 .order_by(Question.id)
             ).all()
         queued: list[int] = []
-        for question_id, last_asked, timezone, after_days in candidates:
-            if add_business_days(last_asked, after_days, ZoneInfo(timezone)) <= now:
-                queued += self._remind(question_id, now)
+        for question_id, done, last_asked, timezone, after_days in candidates:
+            if add_business_days(last_asked, after_days, ZoneInfo(timezone)) > now:
+                continue
+            try:
+                queued += self._remind(question_id, done, last_asked, now)
+            except Exception:  # one question's trouble must not hold up the others
+                log.exception("re-ask of question %s failed", question_id)
         return queued
 
-    def _remind(self, question_id: int, now: datetime) -> list[int]:
+    def _remind(
+        self, question_id: int, done: int, last_asked: datetime, now: datetime
+    ) -> list[int]:
         with self._db.unit_of_work() as uow:
             session = uow.session
-            question = session.get_one(Question, question_id)
-            workspace = session.get_one(Workspace, question.workspace_id)
-            done = question.reask_round
-            # Exactly once: only the pass whose UPDATE still sees the old round goes on.
+            # Exactly once: the UPDATE matches only if the question is still as this pass
+            # saw it (same round, same last ask, not answered, closed or paused since), so
+            # another replica's pass that got there first makes this one a no-op.
             won = session.execute(
                 update(Question)
                 .where(
                     Question.id == question_id,
                     Question.status == "open",
                     Question.reask_round == done,
+                    Question.last_asked_at == last_asked,
+                    or_(Question.snoozed_until.is_(None), Question.snoozed_until <= now),
                 )
                 .values(reask_round=done + 1, last_asked_at=now)
                 .execution_options(synchronize_session=False)
             )
             if won.rowcount != 1:  # type: ignore[attr-defined]
                 return []
-            session.refresh(question)
+            question = session.get_one(Question, question_id)
+            workspace = session.get_one(Workspace, question.workspace_id)
             limit = workspace.max_reasks if question.reask_limit is None else question.reask_limit
             kind = "reask" if done < limit else "escalation"
             reask = Reask(

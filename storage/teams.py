@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from storage.claims import insert_ignore
 from storage.errors import NoChannel, NotInTeam, UnknownTeam
 from storage.models import Member, Team, Workspace
 from storage.uow import Database
@@ -28,12 +29,10 @@ def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None
     """Every workspace starts with the same two teams, created on first use."""
     if session.get(Workspace, workspace_id) is not None:
         return
-    session.add(Workspace(id=workspace_id, created_at=now))
-    session.flush()  # no ORM relationship orders these inserts, so the parent goes first
-    session.add_all(
-        Team(workspace_id=workspace_id, key=key, name=name) for key, name in TEAM_NAMES.items()
-    )
-    session.flush()
+    # Two first requests from a new workspace may race: the first insert wins, quietly.
+    insert_ignore(session, Workspace, id=workspace_id, created_at=now)
+    for key, name in TEAM_NAMES.items():
+        insert_ignore(session, Team, workspace_id=workspace_id, key=key, name=name)
 
 
 def member_team(session: Session, workspace_id: str, user_id: str) -> Team:
@@ -45,12 +44,6 @@ def member_team(session: Session, workspace_id: str, user_id: str) -> Team:
     if team is None:
         raise NotInTeam(user_id)
     return team
-
-
-def other_team(session: Session, team: Team) -> Team:
-    return session.scalars(
-        select(Team).where(Team.workspace_id == team.workspace_id, Team.key != team.key)
-    ).one()
 
 
 def home_channel(team: Team) -> str:

@@ -15,6 +15,7 @@ from handlers.messages import SlackRenderer
 from storage.models import Delivery, Digest
 from storage.services import Services
 from storage.uow import Database
+from storage.workspaces import Schedule
 
 dumps = partial(json.dumps, ensure_ascii=False)
 WS = "T0001"
@@ -167,3 +168,15 @@ def _all_digest_threads(db: Database, channel: str) -> list[str]:
             for d in digests
             if any(r.id == d.delivery_id for r in rows)
         ]
+
+
+def test_moving_the_digest_day_adds_no_extra_digest(services: Services) -> None:
+    assert len(services.digests.run_due(DUE)) == 2  # Monday's
+    wednesday = DUE + timedelta(days=2)
+    services.schedules.update(WS, "U_ADMIN", Schedule(digest_weekday=4), wednesday)
+
+    # "Last Friday" is before Monday's digest: nothing is owed until this Friday.
+    assert services.digests.run_due(wednesday) == []
+    friday = DUE + timedelta(days=4)
+    assert services.digests.run_due(friday - timedelta(minutes=1)) == []
+    assert len(services.digests.run_due(friday)) == 2

@@ -131,3 +131,15 @@ def test_weekends_do_not_count(services: Services, db: Database) -> None:
     wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
     assert services.reasks.run_due(wednesday - MINUTE) == []
     assert len(services.reasks.run_due(wednesday)) == 1
+
+
+def test_a_pass_that_saw_the_question_before_another_replica_reminded_does_nothing(
+    services: Services,
+) -> None:
+    question = ask(services)
+    assert len(services.reasks.run_due(THURSDAY)) == 1
+    # A second replica listed the question before the first one's reminder committed.
+    assert services.reasks._remind(question, 0, ASKED, THURSDAY) == []
+    services.reasks.working_on_it(WS, question, "U_L1", THURSDAY + MINUTE)
+    # Nor may a pass that listed it before the pause remind it during the pause.
+    assert services.reasks._remind(question, 1, THURSDAY, TUESDAY) == []
