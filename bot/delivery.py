@@ -7,6 +7,7 @@ it, the lease runs out and the call is made again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -83,8 +84,10 @@ class SlackSender:
                 channel = job.ref_channel or channel
                 payload["thread_ts"] = job.ref_ts
             elif job.kind == "dm" and job.ref_channel and job.ref_ts:
-                link = client.chat_getPermalink(channel=job.ref_channel, message_ts=job.ref_ts)
-                payload = with_link(payload, str(link["permalink"]))
+                # The link is a convenience: a deleted message must not cost the DM.
+                with contextlib.suppress(SlackApiError):
+                    link = client.chat_getPermalink(channel=job.ref_channel, message_ts=job.ref_ts)
+                    payload = with_link(payload, str(link["permalink"]))
             reply = client.chat_postMessage(
                 channel=channel, unfurl_links=False, unfurl_media=False, **payload
             )
@@ -173,26 +176,36 @@ class DeliveryWorker:
 
     def _dispatch(self) -> None:
         inflight: set[Future[Outcome]] = set()
+        answers: list[Outcome] = []  # kept until recorded, even if recording fails once
         with ThreadPoolExecutor(self._senders, thread_name_prefix="delivery-send") as pool:
             while not self._stop.is_set():
                 try:
                     free = self._senders - len(inflight)
                     jobs = self._outbox.claim_many(self._clock(), self._lease, free) if free else []
                     inflight |= {pool.submit(self._attempt, job) for job in jobs}
-                    if not inflight:
+                    if not inflight and not answers:
                         with self._wake:
                             self._wake.wait(self._poll)
                         continue
-                    done, inflight = wait(inflight, self._poll, FIRST_COMPLETED)
-                    # Record every answer already in, in one transaction.
-                    done |= {f for f in inflight if f.done()}
-                    inflight -= done
-                    if done:
-                        self._outbox.settle([f.result() for f in done], self._clock())
+                    if inflight:
+                        done, inflight = wait(inflight, self._poll, FIRST_COMPLETED)
+                        # Record every answer already in, in one transaction.
+                        done |= {f for f in inflight if f.done()}
+                        inflight -= done
+                        answers += [f.result() for f in done]
+                    self._settle(answers)
                 except Exception:  # the database may be briefly away; keep delivering
                     log.exception("delivery pass failed")
                     self._stop.wait(self._poll)
-            wait(inflight)
+            # Stopping: let the calls under way finish and record them, so they are not
+            # made again by whoever claims them after their lease.
+            answers += [f.result() for f in wait(inflight).done]
+            self._settle(answers)
+
+    def _settle(self, answers: list[Outcome]) -> None:
+        if answers:
+            self._outbox.settle(answers, self._clock())
+            answers.clear()
 
     def _attempt(self, job: Job) -> Outcome:
         try:

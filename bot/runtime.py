@@ -39,7 +39,7 @@ class Runtime:
             senders=settings.delivery_workers,
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
-            lease=timedelta(seconds=max(120, 4 * settings.slack_api_timeout)),
+            lease=timedelta(seconds=4 * settings.slack_api_timeout + 10),
         )
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock)

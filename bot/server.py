@@ -74,10 +74,9 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
         except UnicodeDecodeError:
             return PlainTextResponse("the body is not UTF-8", status_code=400)
         headers = request.headers
-        if not verifier.is_valid(
-            raw,
-            headers.get("x-slack-request-timestamp", ""),
-            headers.get("x-slack-signature", ""),
+        timestamp = headers.get("x-slack-request-timestamp", "")
+        if not timestamp.isdigit() or not verifier.is_valid(
+            raw, timestamp, headers.get("x-slack-signature", "")
         ):
             return PlainTextResponse("invalid request", status_code=401)
         try:

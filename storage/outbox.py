@@ -89,25 +89,28 @@ class Outbox:
                 if refs
                 else {}
             )
-            orphans = [
-                r.id for r in rows if r.ref_id in parents and parents[r.ref_id].status == FAILED
-            ]
+            failed = {ref for ref, parent in parents.items() if parent.status == FAILED}
+            # A reply or an edit needs its message; a DM only links to it, and goes without.
+            orphans = [r.id for r in rows if r.ref_id in failed and r.kind != "dm"]
             if orphans:
                 _fail(uow.session, orphans, NEEDS_FAILED)
-        jobs = [
-            Job(
-                id=row.id,
-                workspace_id=row.workspace_id,
-                kind=row.kind,
-                channel=row.channel,
-                payload=row.payload,
-                attempts=row.attempts,
-                ref_channel=parents[row.ref_id].result_channel if row.ref_id else None,
-                ref_ts=parents[row.ref_id].result_ts if row.ref_id else None,
+        jobs = []
+        for row in sorted(rows, key=lambda r: r.id):
+            if row.id in orphans:
+                continue
+            parent = parents.get(row.ref_id) if row.ref_id not in failed else None
+            jobs.append(
+                Job(
+                    id=row.id,
+                    workspace_id=row.workspace_id,
+                    kind=row.kind,
+                    channel=row.channel,
+                    payload=row.payload,
+                    attempts=row.attempts,
+                    ref_channel=parent.result_channel if parent else None,
+                    ref_ts=parent.result_ts if parent else None,
+                )
             )
-            for row in sorted(rows, key=lambda r: r.id)
-            if row.id not in orphans
-        ]
         if orphans and not jobs:
             return self.claim_many(now, lease, limit)  # they may have held up their channels
         return jobs
@@ -255,7 +258,7 @@ _PACE = (
 )
 _RETRY = (
     update(_table)
-    .where(_table.c.id == _job)
+    .where(_table.c.id == _job, _table.c.status == PENDING)
     .values(
         next_attempt_at=bindparam("at", type_=UTCDateTime()),
         lease_until=None,
@@ -264,7 +267,7 @@ _RETRY = (
 )
 _SENT = (
     update(_table)
-    .where(_table.c.id == _job)
+    .where(_table.c.id == _job, _table.c.status == PENDING)
     .values(
         status=SENT,
         result_channel=bindparam("sent_channel"),
@@ -279,12 +282,15 @@ _SENT = (
 def _fail(session: Session, ids: list[int], error: str) -> None:
     session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(ids))
+        .where(Delivery.id.in_(ids), Delivery.status == PENDING)
         .values(status=FAILED, lease_until=None, last_error=error[:200])
     )
+    # Replies and edits need the failed message; a DM that only links to it still goes.
     dependents = list(
         session.scalars(
-            select(Delivery.id).where(Delivery.ref_id.in_(ids), Delivery.status == PENDING)
+            select(Delivery.id).where(
+                Delivery.ref_id.in_(ids), Delivery.status == PENDING, Delivery.kind != "dm"
+            )
         )
     )
     if dependents:

@@ -151,7 +151,7 @@ def test_posts_left_undelivered_by_a_stopped_app_go_out_after_a_restart(
         again.runtime.stop()
 
 
-def test_a_permanent_error_fails_the_post_and_everything_that_needs_it(
+def test_a_permanent_error_fails_the_post_and_what_needs_it_but_the_dm_still_goes(
     teams: Served, fake: FakeSlack
 ) -> None:
     # Hold the question's post back long enough to answer it, then refuse it for good.
@@ -167,9 +167,14 @@ def test_a_permanent_error_fails_the_post_and_everything_that_needs_it(
     post = settled(teams, question.delivery_id or 0, "failed")
     assert post.last_error == "not_in_channel"
     for dependent in dependents:
+        if dependent.kind == "dm":
+            continue
         row = settled(teams, dependent.id, "failed", timeout=5)
         assert row.last_error == "the message it needs was not sent"
         assert row.attempts == 0
+    # The asker still hears the answer, without a link to a message that does not exist.
+    [dm] = [d for d in dependents if d.kind == "dm"]
+    settled(teams, dm.id, "sent", timeout=5)
 
     # The channel is not blocked: the next post to it goes out.
     later = share(teams, M2, "after the failure")
@@ -183,7 +188,9 @@ def test_a_permanent_error_fails_the_post_and_everything_that_needs_it(
     assert fake.calls("chat.getPermalink", include_failed=True) == []
     sent = fake.calls("chat.postMessage", include_failed=True)
     assert not [c for c in sent if "thread_ts" in c.body]
-    assert posts(fake, M1, include_failed=True) == []
+    [told] = posts(fake, M1, include_failed=True)
+    assert "Start with Dr. Lee" in str(told.body["blocks"])
+    assert "archives" not in str(told.body["blocks"])
     assert teams.runtime.services.outbox.pending() == 0
 
 

@@ -147,12 +147,14 @@ def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outb
     )
 
 
-def test_fail_cascades_to_dependents_and_their_dependents(db: Database, outbox: Outbox) -> None:
+def test_fail_cascades_to_dependents_and_their_dependents_but_not_dms(
+    db: Database, outbox: Outbox
+) -> None:
     post = queue(db, "C_A")
     update = queue(db, "C_A", "update", ref=post)
     thread = queue(db, "C_A", "thread", ref=post)
-    dm = queue(db, "U_1", "dm", ref=post)
-    grandchild = queue(db, "U_2", "dm", ref=thread)
+    grandchild = queue(db, "C_A", "update", ref=thread)
+    dm = queue(db, "U_1", "dm", ref=post)  # only links to the post
     unrelated = queue(db, "C_A")
     other = queue(db, "C_B")
     assert outbox.pending() == 7
@@ -163,14 +165,18 @@ def test_fail_cascades_to_dependents_and_their_dependents(db: Database, outbox: 
     after = rows(db)
     assert (after[post].status, after[post].last_error) == ("failed", "not_in_channel")
     assert after[post].lease_until is None
-    for dependent in (update, thread, dm, grandchild):
+    for dependent in (update, thread, grandchild):
         assert after[dependent].status == "failed"
         assert after[dependent].last_error == "the message it needs was not sent"
         assert after[dependent].attempts == 0
-    assert after[unrelated].status == after[other].status == "pending"
-    assert outbox.pending() == 2
-    # The channel is free again for rows that did not need the failed one.
-    assert {claimed_id(outbox), claimed_id(outbox)} == {unrelated, other}
+    assert after[unrelated].status == after[other].status == after[dm].status == "pending"
+    assert outbox.pending() == 3
+    # The channel is free again for rows that did not need the failed one, and the DM goes
+    # without its link.
+    claimed = [claim(outbox) for _ in range(3)]
+    assert {job.id for job in claimed if job} == {unrelated, other, dm}
+    [dm_job] = [job for job in claimed if job and job.id == dm]
+    assert (dm_job.ref_channel, dm_job.ref_ts) == (None, None)
     assert claim(outbox) is None
 
 

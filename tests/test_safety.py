@@ -644,3 +644,17 @@ def test_a_crashing_click_tells_the_user_privately(teams: Served, fake: FakeSlac
     [apology] = fake.wait_for("response_url", where=lambda c: c.name == "c", timeout=1)
     assert TROUBLE in apology.body["text"]
     assert apology.body.get("response_type", "ephemeral") == "ephemeral"
+
+
+def test_a_missing_or_garbled_timestamp_gets_401(app: Served, fake: FakeSlack) -> None:
+    body = b"command=%2Fshare&text=hello&team_id=T0001&user_id=U_M1"
+    for timestamp in [None, "", "soon", "-5"]:
+        headers = {"Content-Type": FORM, "X-Slack-Signature": "v0=00"}
+        if timestamp is not None:
+            headers["X-Slack-Request-Timestamp"] = timestamp
+        request = urllib.request.Request(app.slack.url, data=body, headers=headers, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401, timestamp
+    nothing_stored(app)
+    assert fake.calls() == []

@@ -1,0 +1,54 @@
+"""The delivery worker's own promises, with a stand-in for Slack that the test controls."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from conftest import wait_until
+from sqlalchemy import select
+
+from bot.delivery import DeliveryWorker, SlackSender
+from storage.models import Delivery
+from storage.outbox import Job, Outbox
+from storage.teams import ensure_workspace
+from storage.uow import Database
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+class HeldSlack(SlackSender):
+    """Answers each call only when the test lets it."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def send(self, job: Job) -> tuple[str | None, str | None]:
+        self.calls += 1
+        self.started.set()
+        assert self.release.wait(10)
+        return job.channel, "1700000000.000100"
+
+
+def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        ensure_workspace(uow.session, "T0001", NOW)
+        row = uow.queue("T0001", "post", "C_LIA", {"text": "hello"}, NOW).id
+    slack = HeldSlack()
+    worker = DeliveryWorker(Outbox(db), slack, senders=2)
+    worker.start()
+    assert slack.started.wait(10)
+
+    stopping = threading.Thread(target=worker.stop)
+    stopping.start()
+    slack.release.set()
+    stopping.join(10)
+
+    with db.unit_of_work() as uow:
+        status = uow.session.scalar(select(Delivery.status).where(Delivery.id == row))
+    assert status == "sent"
+    assert slack.calls == 1
+    assert Outbox(db).claim(datetime.now(UTC), worker._lease) is None
+    assert wait_until(lambda: not stopping.is_alive(), timeout=1)
