@@ -9,9 +9,9 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 
-from handlers import actions, commands, events, ids, replies, views
+from handlers import actions, commands, events, replies, views
 from handlers.deps import Deps
-from handlers.text import from_user
+from handlers.text import from_slack_text
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,15 @@ def _error_handler(deps: Deps) -> Callable[..., None]:
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
         answer: dict[str, Any] = {}
         if "command" in body:
-            text = replies.with_text(replies.TROUBLE, from_user(body.get("text")))
+            text = replies.with_text(replies.TROUBLE, from_slack_text(body.get("text")))
             answer = {"response_type": "ephemeral", "text": text}
         elif body.get("type") == "view_submission":
-            # Keep the modal open with the text in it, so the user can submit again.
-            answer = {"response_action": "errors", "errors": {ids.TEXT_BLOCK: replies.TROUBLE}}
+            # Keep the modal open with what was typed in it, so the user can submit again;
+            # the error must name an input block this modal has.
+            fields = body.get("view", {}).get("state", {}).get("values", {})
+            field = next(iter(fields), None)
+            if field:
+                answer = {"response_action": "errors", "errors": {field: replies.TROUBLE}}
         elif body.get("type") == "block_actions" and body.get("response_url"):
             deps.background.submit(
                 respond, text=replies.TROUBLE, response_type="ephemeral", replace_original=False

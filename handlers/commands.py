@@ -14,7 +14,7 @@ from handlers import replies
 from handlers.admins import admin_refusal
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
-from handlers.text import from_user
+from handlers.text import from_slack_text
 from storage.errors import Refused
 from storage.views import Posted
 
@@ -41,7 +41,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     post = posting(deps, kind)
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        text = from_user(command.get("text"))
+        text = from_slack_text(command.get("text"))
         if not text:
             try:
                 client.views_open(
@@ -67,7 +67,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        sub, _, rest = from_user(command.get("text")).partition(" ")
+        sub, _, rest = from_slack_text(command.get("text")).partition(" ")
         workspace, user, now = command["team_id"], command["user_id"], deps.clock()
         try:
             match sub.lower():

@@ -7,19 +7,22 @@ from typing import Any
 from slack_bolt import App
 
 from handlers.deps import Deps
-from handlers.text import from_user
+from handlers.text import from_slack_text
+
+# A plain reply, one also sent to the channel, and one with a file attached.
+ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 
 def register(app: App, deps: Deps) -> None:
     @app.event("message")
     def message(event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
-        text = from_user(event.get("text"))
-        # Only people's replies inside a thread: not our own posts, edits or other subtypes.
+        text = from_slack_text(event.get("text"))
+        # Only people's replies inside a thread: not our own posts, edits or deletions.
         if (
             not thread_ts
             or thread_ts == event.get("ts")
-            or event.get("subtype")
+            or event.get("subtype") not in ANSWER_SUBTYPES
             or event.get("bot_id")
             or not event.get("user")
             or not text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 SECTION_LIMIT = 3000  # Block Kit section text
 FALLBACK_LIMIT = 300  # the notification text beside the blocks
@@ -14,6 +14,13 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 def from_user(text: object) -> str:
     """Text as a user sent it, minus what no database can store (NUL) and the outer blanks."""
     return str(text or "").replace("\x00", "").strip()
+
+
+def from_slack_text(text: object) -> str:
+    """Message and slash-command text as the user typed it: Slack escapes &, < and > in
+    what it sends (modal inputs arrive raw). Stored raw, escaped again when reposted."""
+    raw = str(text or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return from_user(raw)
 
 
 def parse_id(value: object) -> int | None:
@@ -48,5 +55,5 @@ def user(user_id: str) -> str:
 
 def when(moment: datetime) -> str:
     """A time each reader sees in their own timezone, with a UTC fallback."""
-    fallback = moment.strftime("%b %d, %Y %H:%M UTC")
+    fallback = moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

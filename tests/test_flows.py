@@ -233,3 +233,21 @@ def test_the_offerer_can_withdraw_an_open_offer(teams: Served, fake: FakeSlack):
     [gone] = fake.wait_for("response_url", where=lambda c: c.name == "gone")
     assert "is withdrawn" in gone.body["text"]
     assert teams.rows(Offer)[0].status == "withdrawn"
+
+
+def test_a_reply_also_sent_to_the_channel_answers_and_keeps_its_text(
+    teams: Served, fake: FakeSlack
+):
+    ask(teams, fake)
+    # Slack escapes &, < and > in message text; "also send to channel" adds a subtype.
+    event = {
+        **thread_reply_event(L1, LIA_CHANNEL, _ts_of(teams), "Smith &amp; Jones &lt;3", "1.5"),
+        "subtype": "thread_broadcast",
+    }
+    assert teams.slack.event(event, event_id="EvB").status == 200
+
+    [dm] = fake.wait_for("chat.postMessage", where=posted_to(M1))
+    assert "Smith &amp; Jones &lt;3" in blocks_text(dm)
+    assert "&amp;amp;" not in blocks_text(dm)
+    [answer] = teams.rows(Answer)
+    assert answer.text == "Smith & Jones <3"
