@@ -58,8 +58,9 @@ def _summary(view: DigestView) -> str:
     return f"Since {when(view.period_start)}: " + " · ".join(parts) + "."
 
 
-def _button(label: str, action_id: str, item_id: int) -> ButtonElement:
-    return ButtonElement(text=label, action_id=action_id, value=str(item_id))
+def button(label: str, action_id: str, item_id: int, style: str | None = None) -> ButtonElement:
+    """A button that carries an item's id."""
+    return ButtonElement(text=label, action_id=action_id, value=str(item_id), style=style)
 
 
 def _list(title: str, listing: Listing[T], item: Callable[[T], SectionBlock]) -> Payload | None:
@@ -78,13 +79,13 @@ def _update(update: UpdateView) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=head + clip(update.text, ITEM_LIMIT)))
 
 
-def _question(now: datetime, button: bool) -> Callable[[QuestionView], SectionBlock]:
+def _question(now: datetime, answerable: bool) -> Callable[[QuestionView], SectionBlock]:
     def item(question: QuestionView) -> SectionBlock:
         head = f"{clip(question.text, ITEM_LIMIT)}\n"
         meta = f"_from {user(question.asker_id)}, open {age(question.created_at, now)}_"
         return SectionBlock(
             text=MarkdownTextObject(text=head + meta),
-            accessory=_button("Answer", ids.ANSWER, question.id) if button else None,
+            accessory=button("Answer", ids.ANSWER, question.id) if answerable else None,
         )
 
     return item
@@ -94,7 +95,7 @@ def _offer(offer: OfferView) -> SectionBlock:
     meta = f"_from {user(offer.offerer_id)}, {when(offer.created_at)}_"
     return SectionBlock(
         text=MarkdownTextObject(text=f"{clip(offer.text, ITEM_LIMIT)}\n{meta}"),
-        accessory=_button("Accept", ids.ACCEPT, offer.id),
+        accessory=button("Accept", ids.ACCEPT, offer.id),
     )
 
 

@@ -13,14 +13,13 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
 from handlers import ids
-from handlers.digest import age, digest
+from handlers.digest import age, button, digest
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, clip, user, when
 from storage.views import AnswerView, OfferView, QuestionView, UpdateView
 
@@ -39,10 +38,6 @@ def _section(heading: str, body: str) -> SectionBlock:
 
 def _context(*parts: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text="  ·  ".join(parts))])
-
-
-def _button(label: str, action_id: str, value: int, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=label, action_id=action_id, value=str(value), style=style)
 
 
 def plan_update(update: UpdateView) -> Payload:
@@ -81,8 +76,8 @@ def question(question: QuestionView) -> Payload:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    _button("Answer", ids.ANSWER, question.id, "primary"),
-                    _button("Close", ids.CLOSE, question.id),
+                    button("Answer", ids.ANSWER, question.id, "primary"),
+                    button("Close", ids.CLOSE, question.id),
                 ]
             )
         )
@@ -122,8 +117,8 @@ def offer(offer: OfferView) -> Payload:
         blocks.append(
             ActionsBlock(
                 elements=[
-                    _button("Accept", ids.ACCEPT, offer.id, "primary"),
-                    _button("Withdraw", ids.WITHDRAW, offer.id),
+                    button("Accept", ids.ACCEPT, offer.id, "primary"),
+                    button("Withdraw", ids.WITHDRAW, offer.id),
                 ]
             )
         )
@@ -154,8 +149,8 @@ def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payl
             ),
             ActionsBlock(
                 elements=[
-                    _button("Answer", ids.ANSWER, question.id, "primary"),
-                    _button("Working on it", ids.WORKING, question.id),
+                    button("Answer", ids.ANSWER, question.id, "primary"),
+                    button("Working on it", ids.WORKING, question.id),
                 ]
             ),
         ],
@@ -175,8 +170,8 @@ def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload
             _context("Keep asking, or close it if you no longer need an answer."),
             ActionsBlock(
                 elements=[
-                    _button("Keep asking", ids.KEEP_ASKING, question.id, "primary"),
-                    _button("Close", ids.CLOSE, question.id),
+                    button("Keep asking", ids.KEEP_ASKING, question.id, "primary"),
+                    button("Close", ids.CLOSE, question.id),
                 ]
             ),
         ],

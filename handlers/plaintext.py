@@ -9,13 +9,16 @@ from typing import Any
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<[@#]([A-Z0-9_]+)>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def _inline(text: str) -> str:
+def inline(text: str) -> str:
+    """Slack mrkdwn as plain text: dates, links and mentions spelled out, entities undone,
+    and no control characters (user text must not drive a terminal)."""
     text = _DATE.sub(r"\1", text)
     text = _LINK.sub(r"\2 (\1)", text)
     text = _MENTION.sub(r"@\1", text)
-    return html.unescape(text)
+    return _CONTROL.sub("", html.unescape(text))
 
 
 def _texts(node: Any) -> list[str]:
@@ -35,4 +38,4 @@ def _texts(node: Any) -> list[str]:
 
 def as_text(payload: dict[str, Any]) -> str:
     lines = [" ".join(_texts(block)) for block in payload.get("blocks", [])]
-    return _inline("\n".join(line for line in lines if line))
+    return inline("\n".join(line for line in lines if line))

@@ -13,6 +13,7 @@ from handlers.admins import admin_refusal
 from handlers.commands import posting
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
+from handlers.plaintext import inline
 from handlers.text import from_user, parse_id
 from storage.errors import InvalidSetting, NotFound, Refused
 from storage.workspaces import Schedule
@@ -24,7 +25,8 @@ def _text(view: dict[str, Any]) -> str:
 
 
 def _error(ack: Ack, message: str) -> None:
-    ack(response_action="errors", errors={ids.TEXT_BLOCK: message})
+    # Field errors are plain text: spell out the mrkdwn of the usual private answers.
+    ack(response_action="errors", errors={ids.TEXT_BLOCK: inline(message).replace("`", "")})
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from storage.errors import AlreadyAccepted, NoLongerOpen, NotFound, NotYours, OwnOffer, WrongTeam
+from storage.claims import owned
+from storage.errors import AlreadyAccepted, NoLongerOpen, NotYours, OwnOffer, WrongTeam
 from storage.models import Delivery, Offer, Team
 from storage.ports import Renderer
 from storage.questions import team_names
@@ -62,7 +63,7 @@ class OfferService:
 
     def accept(self, workspace_id: str, offer_id: int, user_id: str, now: datetime) -> OfferView:
         with self._db.unit_of_work() as uow:
-            offer = _get(uow.session, workspace_id, offer_id)
+            offer = owned(uow.session, Offer, workspace_id, offer_id, "offer")
             if offer.offerer_id == user_id:
                 raise OwnOffer()
             if member_team(uow.session, workspace_id, user_id).id != offer.to_team_id:
@@ -87,7 +88,7 @@ class OfferService:
 
     def withdraw(self, workspace_id: str, offer_id: int, user_id: str, now: datetime) -> OfferView:
         with self._db.unit_of_work() as uow:
-            offer = _get(uow.session, workspace_id, offer_id)
+            offer = owned(uow.session, Offer, workspace_id, offer_id, "offer")
             if offer.offerer_id != user_id:
                 raise NotYours(offer.offerer_id)
             won = uow.session.execute(
@@ -110,10 +111,3 @@ def _refuse_not_open(offer: Offer) -> None:
     if offer.status == "accepted" and offer.accepted_by and offer.accepted_at:
         raise AlreadyAccepted(offer.accepted_by, offer.accepted_at)
     raise NoLongerOpen("offer", offer.status)
-
-
-def _get(session: Session, workspace_id: str, offer_id: int) -> Offer:
-    offer = session.get(Offer, offer_id)
-    if offer is None or offer.workspace_id != workspace_id:
-        raise NotFound("offer")
-    return offer

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.errors import NoLongerOpen, NotFound, NotInTeam, NotYours, WrongTeam
+from storage.claims import owned
+from storage.errors import NoLongerOpen, NotInTeam, NotYours, WrongTeam
 from storage.models import Answer, Delivery, Question, Team
 from storage.ports import Renderer
 from storage.teams import member_team, route
@@ -133,7 +134,7 @@ class QuestionService:
         self, workspace_id: str, question_id: int, user_id: str, now: datetime
     ) -> QuestionView:
         with self._db.unit_of_work() as uow:
-            question = _get(uow.session, workspace_id, question_id)
+            question = owned(uow.session, Question, workspace_id, question_id, "question")
             if question.asker_id != user_id:
                 raise NotYours(question.asker_id)
             # Conditional, so a close racing an answer or a second close happens once.
@@ -157,7 +158,7 @@ class QuestionService:
     def _answerable(
         self, session: Session, workspace_id: str, question_id: int, user_id: str
     ) -> Question:
-        question = _get(session, workspace_id, question_id)
+        question = owned(session, Question, workspace_id, question_id, "question")
         if question.status == "closed":
             raise NoLongerOpen("question", question.status)
         team = member_team(session, workspace_id, user_id)
@@ -212,10 +213,3 @@ class QuestionService:
         uow.queue(ws, "update", post.channel, self._render.question(view), now, ref=post)
         dm = self._render.answer_dm(view, answer)
         uow.queue(ws, "dm", question.asker_id, dm, now, ref=post)
-
-
-def _get(session: Session, workspace_id: str, question_id: int) -> Question:
-    question = session.get(Question, question_id)
-    if question is None or question.workspace_id != workspace_id:
-        raise NotFound("question")
-    return question

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
 from storage.calendar import add_business_days
-from storage.errors import NoLongerOpen, NotFound, NotYours, WrongTeam
+from storage.claims import owned
+from storage.errors import NoLongerOpen, NotYours, WrongTeam
 from storage.models import Delivery, Question, Reask, Team, Workspace
 from storage.ports import Renderer
 from storage.questions import question_view
@@ -110,7 +112,7 @@ class ReaskService:
         """The other team is on it: no reminder for a few business days. Returns until when."""
         with self._db.unit_of_work() as uow:
             session = uow.session
-            question = _open(session.get(Question, question_id), workspace_id)
+            question = _open(session, workspace_id, question_id)
             if member_team(session, workspace_id, user_id).id != question.to_team_id:
                 raise WrongTeam(session.get_one(Team, question.to_team_id).name)
             zone = ZoneInfo(session.get_one(Workspace, workspace_id).timezone)
@@ -126,7 +128,7 @@ class ReaskService:
         """The asker wants more reminders after the last round: allow another set."""
         with self._db.unit_of_work() as uow:
             session = uow.session
-            question = _open(session.get(Question, question_id), workspace_id)
+            question = _open(session, workspace_id, question_id)
             if question.asker_id != user_id:
                 raise NotYours(question.asker_id)
             workspace = session.get_one(Workspace, workspace_id)
@@ -135,9 +137,8 @@ class ReaskService:
             uow.audit(workspace_id, user_id, "question.keep_asking", "question", question.id, now)
 
 
-def _open(question: Question | None, workspace_id: str) -> Question:
-    if question is None or question.workspace_id != workspace_id:
-        raise NotFound("question")
+def _open(session: Session, workspace_id: str, question_id: int) -> Question:
+    question = owned(session, Question, workspace_id, question_id, "question")
     if question.status != "open":
         raise NoLongerOpen("question", question.status)
     return question
