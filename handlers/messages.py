@@ -183,6 +183,15 @@ def working_on_it(question: QuestionView, user_id: str, until: datetime) -> Payl
     return _payload(text, [_context(text)])
 
 
+def post_failed(channel_id: str, error: str) -> Payload:
+    text = (
+        f"Slack refused your post to <#{channel_id}> (`{clip(error, 100)}`), so the other "
+        "team hasn't seen it. In a private channel, invite the app first "
+        "(`/invite @Liaison Bridge`), then send it again; it is saved, not lost."
+    )
+    return _payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+
+
 def with_link(payload: Payload, url: str, label: str = "Open the conversation") -> Payload:
     """The same message with a link to the message it is about (a permalink from Slack)."""
     link = SectionBlock(text=MarkdownTextObject(text=f"<{url}|{label}>")).to_dict()
@@ -202,3 +211,4 @@ class SlackRenderer:
     reask = staticmethod(reask)
     escalation_dm = staticmethod(escalation_dm)
     working_on_it = staticmethod(working_on_it)
+    post_failed = staticmethod(post_failed)

@@ -116,6 +116,8 @@ class Delivery(Base):
     result_channel: Mapped[str | None] = mapped_column(CHANNEL)
     result_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Who to tell privately if Slack refuses this post for good (the author of the item).
+    notify_user: Mapped[str | None] = mapped_column(USER)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 

@@ -56,7 +56,9 @@ class OfferService:
             uow.session.add(offer)
             uow.session.flush()
             view = offer_view_of(offer, {team.id: team.name, other.id: other.name})
-            post = uow.queue(workspace_id, "post", channel, self._render.offer(view), now)
+            post = uow.queue(
+                workspace_id, "post", channel, self._render.offer(view), now, notify=user_id
+            )
             offer.delivery_id = post.id
             uow.audit(workspace_id, user_id, "offer.make", "offer", offer.id, now)
             return Posted(channel, other.name, offer.id)

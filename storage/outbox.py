@@ -15,7 +15,8 @@ from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, upd
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery, UTCDateTime
-from storage.uow import Database
+from storage.ports import Renderer
+from storage.uow import Database, UnitOfWork
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -57,8 +58,9 @@ Outcome = Sent | Retry | Fail
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, render: Renderer) -> None:
         self._db = db
+        self._render = render
 
     def claim(self, now: datetime, lease: timedelta) -> Job | None:
         """Lease the next row that may go out now, or None."""
@@ -132,6 +134,14 @@ class Outbox:
                         connection.execute(_RETRY, {"job": job_id, "at": at, "error": error[:200]})
                     case Fail(job_id, error):
                         _fail(uow.session, [job_id], error)
+                        self._tell_author(uow, job_id, error, now)
+
+    def _tell_author(self, uow: UnitOfWork, job_id: int, error: str, now: datetime) -> None:
+        """Nothing a user sent may vanish quietly: say so when their post cannot go out."""
+        row = uow.session.get_one(Delivery, job_id)
+        if row.status == FAILED and row.notify_user:
+            note = self._render.post_failed(row.channel, error)
+            uow.queue(row.workspace_id, "dm", row.notify_user, note, now)
 
     def sent(
         self,

@@ -68,7 +68,9 @@ class QuestionService:
             uow.session.add(question)
             uow.session.flush()
             view = question_view_of(question, {team.id: team.name, other.id: other.name})
-            post = uow.queue(workspace_id, "post", channel, self._render.question(view), now)
+            post = uow.queue(
+                workspace_id, "post", channel, self._render.question(view), now, notify=user_id
+            )
             question.delivery_id = post.id
             uow.audit(workspace_id, user_id, "question.ask", "question", question.id, now)
             return Posted(channel, other.name, question.id)

@@ -34,7 +34,7 @@ class Services:
             updates=UpdateService(db, render),
             questions=QuestionService(db, render),
             offers=OfferService(db, render),
-            outbox=Outbox(db),
+            outbox=Outbox(db, render),
             schedules=ScheduleService(db),
             digests=DigestService(db, render),
             reasks=ReaskService(db, render),

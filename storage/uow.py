@@ -82,6 +82,7 @@ class UnitOfWork:
         payload: Payload,
         now: datetime,
         ref: Delivery | None = None,
+        notify: str | None = None,
     ) -> Delivery:
         """Record a Slack call to make once this transaction commits."""
         delivery = Delivery(
@@ -90,6 +91,7 @@ class UnitOfWork:
             channel=channel,
             payload=payload,
             ref_id=ref.id if ref else None,
+            notify_user=notify,
             status="pending",
             attempts=0,
             next_attempt_at=now,

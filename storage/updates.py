@@ -29,7 +29,9 @@ class UpdateService:
             uow.session.add(update)
             uow.session.flush()
             view = UpdateView(update.id, user_id, team.name, text, now)
-            post = uow.queue(workspace_id, "post", channel, self._render.plan_update(view), now)
+            post = uow.queue(
+                workspace_id, "post", channel, self._render.plan_update(view), now, notify=user_id
+            )
             update.delivery_id = post.id
             uow.audit(workspace_id, user_id, "update.share", "plan_update", update.id, now)
             return Posted(channel, other.name, update.id)

@@ -188,10 +188,14 @@ def test_a_permanent_error_fails_the_post_and_what_needs_it_but_the_dm_still_goe
     assert fake.calls("chat.getPermalink", include_failed=True) == []
     sent = fake.calls("chat.postMessage", include_failed=True)
     assert not [c for c in sent if "thread_ts" in c.body]
-    [told] = posts(fake, M1, include_failed=True)
-    assert "Start with Dr. Lee" in str(told.body["blocks"])
-    assert "archives" not in str(told.body["blocks"])
-    assert teams.runtime.services.outbox.pending() == 0
+    fake.wait_for("chat.postMessage", count=2, where=posted_to(M1))
+    told = [str(c.body["blocks"]) for c in posts(fake, M1, include_failed=True)]
+    [answer] = [t for t in told if "Start with Dr. Lee" in t]
+    assert "archives" not in answer
+    # The asker also hears that the question itself never reached the liaisons.
+    [note] = [t for t in told if "Slack refused your post" in t]
+    assert "not_in_channel" in note and f"<#{LIA_CHANNEL}>" in note
+    wait_until(lambda: teams.runtime.services.outbox.pending() == 0, timeout=5)
 
 
 def test_an_answer_never_goes_out_before_the_question(teams: Served, fake: FakeSlack) -> None:
@@ -216,3 +220,18 @@ def test_an_answer_never_goes_out_before_the_question(teams: Served, fake: FakeS
     assert (edit.body["channel"], edit.body["ts"]) == (post.result_channel, post.result_ts)
     assert link.body["message_ts"] == post.result_ts
     assert "Cardiology first" in str(reply.body.get("blocks"))
+
+
+def test_an_author_hears_privately_when_slack_refuses_their_post_for_good(
+    teams: Served, fake: FakeSlack
+) -> None:
+    fake.fail_next("chat.postMessage", "error:is_archived")
+    delivery_id = share(teams, M1, "Q3 ortho plan")
+
+    settled(teams, delivery_id, "failed")
+    [note] = fake.wait_for("chat.postMessage", where=posted_to(M1))
+    assert "Slack refused your post" in str(note.body["blocks"])
+    assert "is_archived" in str(note.body["blocks"])
+    assert [c.failed for c in posts(fake, LIA_CHANNEL, include_failed=True)] == [
+        "error:is_archived"
+    ]

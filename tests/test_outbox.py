@@ -27,7 +27,7 @@ SECOND = timedelta(seconds=1)
 def outbox(db: Database) -> Outbox:
     with db.unit_of_work() as uow:
         ensure_workspace(uow.session, WS, NOW)
-    return Outbox(db)
+    return Outbox(db, SlackRenderer())
 
 
 def queue(db: Database, channel: str, kind: str = "post", ref: int | None = None) -> int:

@@ -9,6 +9,7 @@ from conftest import wait_until
 from sqlalchemy import select
 
 from bot.delivery import DeliveryWorker, SlackSender
+from handlers.messages import SlackRenderer
 from storage.models import Delivery
 from storage.outbox import Job, Outbox
 from storage.teams import ensure_workspace
@@ -37,7 +38,8 @@ def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Dat
         ensure_workspace(uow.session, "T0001", NOW)
         row = uow.queue("T0001", "post", "C_LIA", {"text": "hello"}, NOW).id
     slack = HeldSlack()
-    worker = DeliveryWorker(Outbox(db), slack, senders=2)
+    outbox = Outbox(db, SlackRenderer())
+    worker = DeliveryWorker(outbox, slack, senders=2)
     worker.start()
     assert slack.started.wait(10)
 
@@ -50,5 +52,5 @@ def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Dat
         status = uow.session.scalar(select(Delivery.status).where(Delivery.id == row))
     assert status == "sent"
     assert slack.calls == 1
-    assert Outbox(db).claim(datetime.now(UTC), worker._lease) is None
+    assert outbox.claim(datetime.now(UTC), worker._lease) is None
     assert wait_until(lambda: not stopping.is_alive(), timeout=1)

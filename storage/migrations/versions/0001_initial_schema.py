@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("result_channel", sa.String(length=32), nullable=True),
         sa.Column("result_ts", sa.String(length=32), nullable=True),
         sa.Column("last_error", sa.String(length=200), nullable=True),
+        sa.Column("notify_user", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(
