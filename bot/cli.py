@@ -1,4 +1,4 @@
-"""`liaison-bridge run | db upgrade | manifest`."""
+"""`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest`."""
 
 from __future__ import annotations
 
@@ -6,19 +6,33 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from dotenv import load_dotenv
 
 from bot.settings import Settings, SettingsError, database_url, load_settings
 
+T = TypeVar("T")
 
-def _settings() -> Settings:
+
+def _checked(read: Callable[[Mapping[str, str]], T]) -> T:
+    """Settings read from the environment, or one line on stderr naming what is wrong."""
     try:
-        return load_settings(os.environ)
+        return read(os.environ)
     except SettingsError as error:
         print(f"liaison-bridge: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _settings() -> Settings:
+    return _checked(load_settings)
+
+
+def _database_url() -> str:
+    """For commands that need only the database, not the Slack tokens."""
+    return _checked(database_url)
 
 
 def _run(_: argparse.Namespace) -> int:
@@ -76,20 +90,22 @@ def _digest_preview(args: argparse.Namespace) -> int:
     from storage.uow import Database
 
     db = Database.from_url(_database_url())
-    services = Services.build(db, SlackRenderer())
-    workspaces = services.schedules.workspaces()
-    workspace = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
-    if workspace not in workspaces:
-        known = ", ".join(workspaces) or "none yet"
-        print(f"liaison-bridge: name a workspace with --workspace ({known}).", file=sys.stderr)
-        return 2
-    now = datetime.now(UTC)
-    for team in [args.team] if args.team else ["marketing", "liaison"]:
-        parent, thread = SlackRenderer.digest(services.digests.preview(workspace, team, now))
-        print(f"=== {team} ===")
-        print("\n\n".join(as_text(part) for part in [parent, *thread]))
-        print()
-    db.dispose()
+    try:
+        services = Services.build(db, SlackRenderer())
+        workspaces = services.schedules.workspaces()
+        workspace = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
+        if workspace not in workspaces:
+            known = ", ".join(workspaces) or "none yet"
+            print(f"liaison-bridge: name a workspace with --workspace ({known}).", file=sys.stderr)
+            return 2
+        now = datetime.now(UTC)
+        for team in [args.team] if args.team else ["marketing", "liaison"]:
+            parent, thread = SlackRenderer.digest(services.digests.preview(workspace, team, now))
+            print(f"=== {team} ===")
+            print("\n\n".join(as_text(part) for part in [parent, *thread]))
+            print()
+    finally:
+        db.dispose()
     return 0
 
 
@@ -105,20 +121,11 @@ def _db_upgrade(_: argparse.Namespace) -> int:
     return 0
 
 
-def _database_url() -> str:
-    """For commands that need only the database, not the Slack tokens."""
-    try:
-        return database_url(os.environ)
-    except SettingsError as error:
-        print(f"liaison-bridge: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-
-
 def _manifest(args: argparse.Namespace) -> int:
     from bot.manifest import manifest_yaml
 
     socket_mode = args.socket_mode or bool(os.environ.get("SLACK_APP_TOKEN", "").strip())
-    print(manifest_yaml(args.url or os.environ.get("PUBLIC_URL"), socket_mode=socket_mode), end="")
+    print(manifest_yaml(args.url, socket_mode=socket_mode), end="")
     return 0
 
 
@@ -167,8 +174,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(os.path.join(os.getcwd(), ".env"))
+    level = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        print(
+            f"liaison-bridge: LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}.",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)

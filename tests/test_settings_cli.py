@@ -23,7 +23,6 @@ SETTINGS = {
     "HOST",
     "PORT",
     "LIAISON_ADMINS",
-    "PUBLIC_URL",
     "DELIVERY_WORKERS",
     "LOG_LEVEL",
 }
