@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from slack_sdk.models.blocks import (
     Block,
-    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -16,17 +15,12 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers import ids
-from handlers.text import clip, user, when
+from handlers.blocks import Payload, button, payload
+from handlers.text import age, clip, user, when
 from storage.views import DigestView, Figures, Listing, OfferView, QuestionView, UpdateView
 
-Payload = dict[str, Any]
 T = TypeVar("T")
 ITEM_LIMIT = 600  # characters of one item's text in a list
-
-
-def age(since: datetime, now: datetime) -> str:
-    days = (now - since).days
-    return "today" if days < 1 else f"{days} day{'s' if days > 1 else ''}"
 
 
 def duration(span: timedelta | None) -> str:
@@ -58,11 +52,6 @@ def _summary(view: DigestView) -> str:
     return f"Since {when(view.period_start)}: " + " · ".join(parts) + "."
 
 
-def button(label: str, action_id: str, item_id: int, style: str | None = None) -> ButtonElement:
-    """A button that carries an item's id."""
-    return ButtonElement(text=label, action_id=action_id, value=str(item_id), style=style)
-
-
 def _list(title: str, listing: Listing[T], item: Callable[[T], SectionBlock]) -> Payload | None:
     if not listing.total:
         return None
@@ -71,7 +60,7 @@ def _list(title: str, listing: Listing[T], item: Callable[[T], SectionBlock]) ->
     hidden = listing.total - len(listing.items)
     if hidden > 0:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {hidden} more.")]))
-    return {"text": title, "blocks": [b.to_dict() for b in blocks]}
+    return payload(title, blocks)
 
 
 def _update(update: UpdateView) -> SectionBlock:
@@ -112,7 +101,7 @@ def digest(view: DigestView) -> tuple[Payload, list[Payload]]:
             f"since {when(view.period_start)}."
         )
         quiet = SectionBlock(text=MarkdownTextObject(text=line))
-        return {"text": f"{heading}: a quiet week", "blocks": [quiet.to_dict()]}, []
+        return payload(f"{heading}: a quiet week", [quiet]), []
 
     now = view.period_end
     parent: Sequence[Block] = [
@@ -130,6 +119,6 @@ def digest(view: DigestView) -> tuple[Payload, list[Payload]]:
     ]
     fallback = f"{heading}: {view.waiting.total} question(s) wait on you"
     return (
-        {"text": fallback, "blocks": [b.to_dict() for b in parent]},
+        payload(fallback, parent),
         [p for p in parts if p is not None],
     )

@@ -6,9 +6,7 @@ user text goes through clip(), which escapes it and keeps it inside those limits
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,15 +17,10 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers import ids
-from handlers.digest import age, button, digest
-from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, clip, user, when
+from handlers.blocks import Payload, button, payload
+from handlers.digest import digest
+from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, user, when
 from storage.views import AnswerView, OfferView, QuestionView, UpdateView
-
-Payload = dict[str, Any]
-
-
-def _payload(fallback: str, blocks: Sequence[Block]) -> Payload:
-    return {"text": fallback, "blocks": [b.to_dict() for b in blocks]}
 
 
 def _section(heading: str, body: str) -> SectionBlock:
@@ -42,7 +35,7 @@ def _context(*parts: str) -> ContextBlock:
 
 def plan_update(update: UpdateView) -> Payload:
     heading = f":memo: Plan update from {update.team_name}"
-    return _payload(
+    return payload(
         f"{heading}: {clip(update.text, FALLBACK_LIMIT)}",
         [
             _section(heading, update.text),
@@ -81,19 +74,19 @@ def question(question: QuestionView) -> Payload:
                 ]
             )
         )
-    return _payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
+    return payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
 
 
 def answer_reply(question: QuestionView, answer: AnswerView) -> Payload:
     heading = f"Answer from {user(answer.author_id)}"
-    return _payload(
+    return payload(
         f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}", [_section(heading, answer.text)]
     )
 
 
 def answer_dm(question: QuestionView, answer: AnswerView) -> Payload:
     heading = f"{user(answer.author_id)} ({question.to_team}) answered your question"
-    return _payload(
+    return payload(
         f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}",
         [
             _section(heading, answer.text),
@@ -122,12 +115,12 @@ def offer(offer: OfferView) -> Payload:
                 ]
             )
         )
-    return _payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
+    return payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
 
 
 def offer_accepted_dm(offer: OfferView) -> Payload:
     heading = f"{user(offer.accepted_by or '')} ({offer.to_team}) accepted your offer"
-    return _payload(
+    return payload(
         f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}",
         [
             _section(heading, offer.text),
@@ -138,7 +131,7 @@ def offer_accepted_dm(offer: OfferView) -> Payload:
 
 def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payload:
     heading = f":wave: Still open: can someone from {question.to_team} help?"
-    payload = _payload(
+    message = payload(
         f"{heading} {clip(question.text, FALLBACK_LIMIT)}",
         [
             _section(heading, question.text),
@@ -155,7 +148,7 @@ def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payl
             ),
         ],
     )
-    return {**payload, "reply_broadcast": True}
+    return {**message, "reply_broadcast": True}
 
 
 def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload:
@@ -163,7 +156,7 @@ def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload
         f"{question.to_team} hasn't answered your question after {rounds} reminder(s) "
         f"(open {age(question.created_at, now)})"
     )
-    return _payload(
+    return payload(
         f"{heading}: {clip(question.text, FALLBACK_LIMIT)}",
         [
             _section(heading, question.text),
@@ -180,7 +173,7 @@ def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload
 
 def working_on_it(question: QuestionView, user_id: str, until: datetime) -> Payload:
     text = f"{user(user_id)} is working on it. Reminders pause until {when(until)}."
-    return _payload(text, [_context(text)])
+    return payload(text, [_context(text)])
 
 
 def post_failed(channel_id: str, error: str) -> Payload:
@@ -189,13 +182,13 @@ def post_failed(channel_id: str, error: str) -> Payload:
         "team hasn't seen it. In a private channel, invite the app first "
         "(`/invite @Liaison Bridge`), then send it again; it is saved, not lost."
     )
-    return _payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    return payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def with_link(payload: Payload, url: str, label: str = "Open the conversation") -> Payload:
+def with_link(message: Payload, url: str, label: str = "Open the conversation") -> Payload:
     """The same message with a link to the message it is about (a permalink from Slack)."""
     link = SectionBlock(text=MarkdownTextObject(text=f"<{url}|{label}>")).to_dict()
-    return {**payload, "blocks": [*payload.get("blocks", []), link]}
+    return {**message, "blocks": [*message.get("blocks", []), link]}
 
 
 class SlackRenderer:

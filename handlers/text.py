@@ -53,6 +53,12 @@ def user(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
+def age(since: datetime, now: datetime) -> str:
+    """How long something has been open, in whole days."""
+    days = (now - since).days
+    return "today" if days < 1 else f"{days} day{'s' if days > 1 else ''}"
+
+
 def when(moment: datetime) -> str:
     """A time each reader sees in their own timezone, with a UTC fallback."""
     fallback = moment.astimezone(UTC).strftime("%b %d, %Y %H:%M UTC")
