@@ -8,7 +8,7 @@ an edit never overtakes the message it edits and a rate-limited channel waits as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
@@ -35,6 +35,9 @@ class Job:
 
 @dataclass(frozen=True)
 class Sent:
+    """Slack took it. The channel's next row then waits `pace`: Slack allows about one
+    message per second per channel, so pacing avoids 429s rather than meeting them."""
+
     job_id: int
     channel: str | None
     ts: str | None
@@ -61,11 +64,6 @@ class Outbox:
     def __init__(self, db: Database, render: Renderer) -> None:
         self._db = db
         self._render = render
-
-    def claim(self, now: datetime, lease: timedelta) -> Job | None:
-        """Lease the next row that may go out now, or None."""
-        jobs = self.claim_many(now, lease, 1)
-        return jobs[0] if jobs else None
 
     def claim_many(self, now: datetime, lease: timedelta, limit: int) -> list[Job]:
         """Lease up to `limit` rows that may go out now, each the head of its channel.
@@ -142,25 +140,6 @@ class Outbox:
         if row.status == FAILED and row.notify_user:
             note = self._render.post_failed(row.channel, error)
             uow.queue(row.workspace_id, "dm", row.notify_user, note, now)
-
-    def sent(
-        self,
-        job_id: int,
-        channel: str | None,
-        ts: str | None,
-        now: datetime,
-        pace: timedelta = timedelta(0),
-    ) -> None:
-        """Record Slack's answer; the channel's next row waits `pace` (Slack allows about
-        one message per second per channel, so this avoids 429s rather than meeting them)."""
-        self.settle([Sent(job_id, channel, ts, pace)], now)
-
-    def retry(self, job_id: int, error: str, at: datetime) -> None:
-        self.settle([Retry(job_id, error, at)], at)
-
-    def fail(self, job_id: int, error: str) -> None:
-        """Give up on a row, and on every row that needs its message (a reply, an edit)."""
-        self.settle([Fail(job_id, error)], datetime.now(UTC))
 
     def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
         """How many of these rows are still pending, and when the next one is due."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers.messages import SlackRenderer
 from storage.errors import AlreadyAccepted
 from storage.models import Delivery, Offer
-from storage.outbox import Job, Outbox
+from storage.outbox import Fail, Job, Outbox, Retry, Sent
 from storage.services import Services
 from storage.teams import ensure_workspace
 from storage.uow import Database
@@ -38,7 +38,8 @@ def queue(db: Database, channel: str, kind: str = "post", ref: int | None = None
 
 
 def claim(outbox: Outbox, now: datetime = NOW) -> Job | None:
-    return outbox.claim(now, LEASE)
+    jobs = outbox.claim_many(now, LEASE, 1)
+    return jobs[0] if jobs else None
 
 
 def claimed_id(outbox: Outbox, now: datetime = NOW) -> int | None:
@@ -63,12 +64,12 @@ def test_one_row_per_channel_at_a_time_in_id_order(db: Database, outbox: Outbox)
     assert claimed_id(outbox) == b1
     assert claim(outbox) is None
 
-    outbox.sent(a1, "C_A", "1700000000.000101", NOW)
+    outbox.settle([Sent(a1, "C_A", "1700000000.000101")], NOW)
     assert claimed_id(outbox) == a2
     assert claim(outbox) is None
-    outbox.sent(b1, "C_B", "1700000000.000102", NOW)
+    outbox.settle([Sent(b1, "C_B", "1700000000.000102")], NOW)
     assert claim(outbox) is None  # a3 still waits for a2
-    outbox.sent(a2, "C_A", "1700000000.000103", NOW)
+    outbox.settle([Sent(a2, "C_A", "1700000000.000103")], NOW)
     assert claimed_id(outbox) == a3
 
 
@@ -77,7 +78,7 @@ def test_after_a_send_the_channel_waits_its_pace_and_only_that_channel(
 ) -> None:
     a1, a2, b1 = (queue(db, c) for c in ["C_A", "C_A", "C_B"])
     assert claimed_id(outbox) == a1
-    outbox.sent(a1, "C_A", "1700000000.000101", NOW, pace=SECOND)
+    outbox.settle([Sent(a1, "C_A", "1700000000.000101", SECOND)], NOW)
 
     assert claimed_id(outbox) == b1
     assert claim(outbox, NOW + SECOND / 2) is None
@@ -103,7 +104,7 @@ def test_retry_hides_a_row_until_its_time_and_holds_back_its_channel(
     a1, a2, b1 = queue(db, "C_A"), queue(db, "C_A"), queue(db, "C_B")
     assert claimed_id(outbox) == a1
     at = NOW + timedelta(seconds=30)
-    outbox.retry(a1, "ratelimited", at)
+    outbox.settle([Retry(a1, "ratelimited", at)], at)
 
     assert rows(db)[a1].last_error == "ratelimited"
     assert rows(db)[a1].lease_until is None
@@ -112,7 +113,7 @@ def test_retry_hides_a_row_until_its_time_and_holds_back_its_channel(
     assert claim(outbox, at - SECOND) is None
     job = claim(outbox, at)
     assert job is not None and (job.id, job.attempts) == (a1, 2)
-    outbox.sent(a1, "C_A", "1700000000.000101", at)
+    outbox.settle([Sent(a1, "C_A", "1700000000.000101")], at)
     assert claimed_id(outbox, at) == a2
     assert rows(db)[a1].last_error is None
 
@@ -125,10 +126,10 @@ def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outb
 
     assert claimed_id(outbox) == post
     assert claim(outbox) is None  # the DM's channel is free, but its message is not out yet
-    outbox.retry(post, "http_500", NOW + SECOND)
+    outbox.settle([Retry(post, "http_500", NOW + SECOND)], NOW + SECOND)
     assert claim(outbox) is None
     assert claimed_id(outbox, NOW + SECOND) == post
-    outbox.sent(post, "C_A_REAL", "1700000000.000101", NOW + SECOND)
+    outbox.settle([Sent(post, "C_A_REAL", "1700000000.000101")], NOW + SECOND)
 
     later = NOW + 2 * SECOND
     first, second = claim(outbox, later), claim(outbox, later)
@@ -137,7 +138,7 @@ def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outb
     for job in (first, second):
         assert (job.ref_channel, job.ref_ts) == ("C_A_REAL", "1700000000.000101")
     assert claim(outbox, later) is None  # the update waits for the thread reply
-    outbox.sent(thread, "C_A_REAL", "1700000000.000102", later)
+    outbox.settle([Sent(thread, "C_A_REAL", "1700000000.000102")], later)
     last = claim(outbox, later)
     assert last is not None and last.id == update
     assert (last.kind, last.ref_channel, last.ref_ts) == (
@@ -160,7 +161,7 @@ def test_fail_cascades_to_dependents_and_their_dependents_but_not_dms(
     assert outbox.pending() == 7
 
     assert claimed_id(outbox) == post
-    outbox.fail(post, "not_in_channel")
+    outbox.settle([Fail(post, "not_in_channel")], NOW)
 
     after = rows(db)
     assert (after[post].status, after[post].last_error) == ("failed", "not_in_channel")
@@ -185,7 +186,7 @@ def test_a_row_queued_after_its_ref_failed_does_not_block_its_channel(
 ) -> None:
     post = queue(db, "C_A")
     assert claimed_id(outbox) == post
-    outbox.fail(post, "not_in_channel")
+    outbox.settle([Fail(post, "not_in_channel")], NOW)
     # e.g. an answer submitted for a question whose post Slack refused
     late_update = queue(db, "C_A", "update", ref=post)
     next_post = queue(db, "C_A")
@@ -201,11 +202,11 @@ def test_pending_counts_rows_not_yet_sent_or_failed(db: Database, outbox: Outbox
     assert outbox.pending() == 3
     assert claimed_id(outbox) == a
     assert outbox.pending() == 3  # claimed is still pending
-    outbox.retry(a, "http_500", NOW + SECOND)
+    outbox.settle([Retry(a, "http_500", NOW + SECOND)], NOW + SECOND)
     assert outbox.pending() == 3
-    outbox.sent(b, "C_B", "1700000000.000101", NOW)
+    outbox.settle([Sent(b, "C_B", "1700000000.000101")], NOW)
     assert outbox.pending() == 2
-    outbox.fail(c, "is_archived")
+    outbox.settle([Fail(c, "is_archived")], NOW)
     assert outbox.pending() == 1
 
 

@@ -52,5 +52,5 @@ def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Dat
         status = uow.session.scalar(select(Delivery.status).where(Delivery.id == row))
     assert status == "sent"
     assert slack.calls == 1
-    assert outbox.claim(datetime.now(UTC), worker._lease) is None
+    assert outbox.claim_many(datetime.now(UTC), worker._lease, 1) == []
     assert wait_until(lambda: not stopping.is_alive(), timeout=1)
