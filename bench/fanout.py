@@ -20,7 +20,8 @@ from sqlalchemy import func, insert, select
 
 from bench.common import FakeSlack, databases, save, start_app, table
 from bench.seed import open_db, workspace
-from storage.models import Delivery, PlanUpdate, Question
+from storage.enums import DeliveryStatus, ItemKind, State
+from storage.models import Delivery, Question, Update
 from storage.uow import Database
 
 
@@ -37,16 +38,19 @@ def seed(db: Database, count: int, now: datetime) -> None:
         teams = workspace(db, ws, now - timedelta(days=8), members=2, **schedule)
         with db.unit_of_work() as uow:
             uow.session.execute(
-                insert(PlanUpdate),
+                insert(Update),
                 [
                     {
                         "workspace_id": ws,
-                        "team_id": teams[key],
+                        "kind": ItemKind.UPDATE,
+                        "from_team_id": teams[key],
+                        "to_team_id": teams[other],
                         "author_id": "U_M1",
                         "text": f"{key} plan for the week",
+                        "status": State.SHARED,
                         "created_at": now - timedelta(days=1),
                     }
-                    for key in teams
+                    for key, other in (("marketing", "liaison"), ("liaison", "marketing"))
                 ],
             )
             uow.session.execute(
@@ -54,11 +58,12 @@ def seed(db: Database, count: int, now: datetime) -> None:
                 [
                     {
                         "workspace_id": ws,
+                        "kind": ItemKind.QUESTION,
                         "from_team_id": teams["marketing"],
                         "to_team_id": teams["liaison"],
-                        "asker_id": "U_M1",
+                        "author_id": "U_M1",
                         "text": "Which offices should we visit first?",
-                        "status": "open",
+                        "status": State.OPEN,
                         "created_at": now - timedelta(hours=2),
                         "last_asked_at": now - timedelta(hours=2),
                     }
@@ -151,11 +156,9 @@ def wait_for_delivery(db: Database, began: float, timeout: float) -> float | Non
     while time.monotonic() - began < timeout:
         with db.unit_of_work() as uow:
             total = uow.session.scalar(select(func.count()).select_from(Delivery)) or 0
+            waiting = Delivery.status == DeliveryStatus.PENDING
             pending = (
-                uow.session.scalar(
-                    select(func.count()).select_from(Delivery).where(Delivery.status == "pending")
-                )
-                or 0
+                uow.session.scalar(select(func.count()).select_from(Delivery).where(waiting)) or 0
             )
         seen_work = seen_work or total > 0
         if seen_work and pending == 0:

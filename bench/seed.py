@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from storage.enums import DeliveryKind, DeliveryStatus, ItemKind, State
 from storage.migrate import upgrade
-from storage.models import Answer, Delivery, Member, Offer, PlanUpdate, Question, Team, Workspace
+from storage.models import Answer, Delivery, Member, Offer, Question, Team, Update, Workspace
 from storage.uow import Database
 
 WORDS = [
@@ -86,10 +87,10 @@ def _sent_posts(
 ) -> list[int]:
     row = {
         "workspace_id": workspace_id,
-        "kind": "post",
+        "kind": DeliveryKind.POST,
         "channel": channel,
         "payload": {"text": "seeded"},
-        "status": "sent",
+        "status": DeliveryStatus.SENT,
         "attempts": 1,
         "next_attempt_at": at,
         "created_at": at,
@@ -117,9 +118,10 @@ def open_offers(db: Database, workspace_id: str, teams: dict[str, int], count: i
                         "workspace_id": workspace_id,
                         "from_team_id": teams["liaison"],
                         "to_team_id": teams["marketing"],
-                        "offerer_id": "U_L1",
+                        "kind": ItemKind.OFFER,
+                        "author_id": "U_L1",
                         "text": f"Seeded offer {n}",
-                        "status": "offered",
+                        "status": State.OFFERED,
                         "created_at": now,
                         "delivery_id": post,
                     }
@@ -149,16 +151,19 @@ def history(
     with db.unit_of_work() as uow:
         s = uow.session
         s.execute(
-            insert(PlanUpdate),
+            insert(Update),
             [
                 {
                     "workspace_id": workspace_id,
-                    "team_id": pair()[0],
+                    "kind": ItemKind.UPDATE,
+                    "from_team_id": source,
+                    "to_team_id": target,
                     "author_id": "U_M1",
                     "text": text(rng),
+                    "status": State.SHARED,
                     "created_at": when(),
                 }
-                for _ in range(quarter)
+                for source, target in (pair() for _ in range(quarter))
             ],
         )
         questions = []
@@ -166,13 +171,14 @@ def history(
             asked = when()
             source, target = pair()
             answered = rng.random() < 0.8
-            status = "answered" if answered else rng.choice(["open", "closed"])
+            status = State.ANSWERED if answered else rng.choice([State.OPEN, State.CLOSED])
             questions.append(
                 {
                     "workspace_id": workspace_id,
+                    "kind": ItemKind.QUESTION,
                     "from_team_id": source,
                     "to_team_id": target,
-                    "asker_id": "U_M1",
+                    "author_id": "U_M1",
                     "text": text(rng),
                     "status": status,
                     "created_at": asked,
@@ -205,18 +211,21 @@ def history(
         for _ in range(quarter):
             made = when()
             source, target = pair()
-            status = rng.choice(["offered", "accepted", "accepted", "withdrawn"])
+            status = rng.choice([State.OFFERED, State.ACCEPTED, State.ACCEPTED, State.WITHDRAWN])
+            accepted, withdrawn = status == State.ACCEPTED, status == State.WITHDRAWN
             offers.append(
                 {
                     "workspace_id": workspace_id,
+                    "kind": ItemKind.OFFER,
                     "from_team_id": source,
                     "to_team_id": target,
-                    "offerer_id": "U_L1",
+                    "author_id": "U_L1",
                     "text": text(rng),
                     "status": status,
                     "created_at": made,
-                    "accepted_by": "U_M1" if status == "accepted" else None,
-                    "accepted_at": made + timedelta(hours=5) if status == "accepted" else None,
+                    "accepted_by": "U_M1" if accepted else None,
+                    "accepted_at": made + timedelta(hours=5) if accepted else None,
+                    "withdrawn_at": made + timedelta(hours=5) if withdrawn else None,
                 }
             )
         s.execute(insert(Offer), offers)

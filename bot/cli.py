@@ -8,11 +8,15 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from dotenv import load_dotenv
 
 from bot.settings import Settings, SettingsError, database_url, load_settings
+
+if TYPE_CHECKING:
+    from storage.services import Services
+    from storage.uow import Database
 
 T = TypeVar("T")
 
@@ -51,13 +55,15 @@ def _scheduler(_: argparse.Namespace) -> int:
     return 0
 
 
-def _instant(text: str | None) -> datetime:
+def _instant(text: str | None, flag: str = "--at") -> datetime:
+    """An ISO-8601 date or time from the command line (UTC if it names no zone); now if
+    none was given."""
     if text is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        print(f"liaison-bridge: --at must be an ISO-8601 time, not {text!r}.", file=sys.stderr)
+        print(f"liaison-bridge: {flag} must be an ISO-8601 time, not {text!r}.", file=sys.stderr)
         raise SystemExit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -83,15 +89,22 @@ def _jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _digest_preview(args: argparse.Namespace) -> int:
+def _services() -> tuple[Services, Database]:
+    """The use cases over the configured database, for commands that need no Slack."""
     from handlers.messages import SlackRenderer
-    from handlers.plaintext import as_text
     from storage.services import Services
     from storage.uow import Database
 
     db = Database.from_url(_database_url())
+    return Services.build(db, SlackRenderer()), db
+
+
+def _digest_preview(args: argparse.Namespace) -> int:
+    from handlers.messages import SlackRenderer
+    from handlers.plaintext import as_text
+
+    services, db = _services()
     try:
-        services = Services.build(db, SlackRenderer())
         workspaces = services.schedules.workspaces()
         workspace = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
         if workspace not in workspaces:
@@ -106,6 +119,43 @@ def _digest_preview(args: argparse.Namespace) -> int:
             print()
     finally:
         db.dispose()
+    return 0
+
+
+def _audit_export(args: argparse.Namespace) -> int:
+    since = _instant(args.since, "--since") if args.since else None
+    until = _instant(args.until, "--until") if args.until else None
+    services, db = _services()
+    try:
+        count = services.audit.write_csv(
+            sys.stdout, datetime.now(UTC), since=since, until=until, workspaces=args.workspace
+        )
+    finally:
+        db.dispose()
+    print(f"{count} audit row(s) exported.", file=sys.stderr)
+    return 0
+
+
+def _retention_purge(args: argparse.Namespace) -> int:
+    from bot.settings import retention_days
+
+    days = _checked(retention_days)
+    if days is None:
+        print(
+            "liaison-bridge: RETENTION_DAYS is not set: set it to the number of days texts are "
+            "kept (see .env.example).",
+            file=sys.stderr,
+        )
+        return 2
+    services, db = _services()
+    try:
+        purge = services.retention.purge(days, datetime.now(UTC), dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    verb = "would be replaced" if args.dry_run else "replaced"
+    print(f"Texts older than {days} days (before {purge.cutoff.isoformat()}), {verb}:")
+    for name, count in purge.counts.items():
+        print(f"  {name}: {count}")
     return 0
 
 
@@ -161,6 +211,22 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--team", choices=["marketing", "liaison"])
     preview.add_argument("--workspace", help="Slack workspace id (needed if there are several)")
     preview.set_defaults(func=_digest_preview)
+    audit = commands.add_parser("audit", help="the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    export = audit_commands.add_parser("export", help="write the audit trail as CSV to stdout")
+    export.add_argument("--since", help="from this date or time (ISO-8601, UTC if no zone)")
+    export.add_argument("--until", help="up to this date or time, excluded")
+    export.add_argument(
+        "--workspace", nargs="+", action="extend", default=[], help="only these workspace ids"
+    )
+    export.set_defaults(func=_audit_export)
+    retention = commands.add_parser("retention", help="removing old texts (RETENTION_DAYS)")
+    retention_commands = retention.add_subparsers(dest="retention_command", required=True)
+    purge = retention_commands.add_parser(
+        "purge", help="replace texts older than RETENTION_DAYS with a marker"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    purge.set_defaults(func=_retention_purge)
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument(
         "--url", help="public base URL of this app, e.g. https://bridge.example.org"

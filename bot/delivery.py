@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers.messages import with_link
+from storage.enums import DeliveryKind
 from storage.outbox import Fail, Job, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
@@ -74,16 +75,16 @@ class SlackSender:
     def send(self, job: Job) -> tuple[str | None, str | None]:
         payload = dict(job.payload)
         client = self._client
-        if job.kind == "update":
+        if job.kind == DeliveryKind.EDIT:
             reply = client.chat_update(
                 channel=job.ref_channel or job.channel, ts=job.ref_ts or "", **payload
             )
         else:
             channel = job.channel
-            if job.kind == "thread":
+            if job.kind == DeliveryKind.THREAD:
                 channel = job.ref_channel or channel
                 payload["thread_ts"] = job.ref_ts
-            elif job.kind == "dm" and job.ref_channel and job.ref_ts:
+            elif job.kind == DeliveryKind.DM and job.ref_channel and job.ref_ts:
                 # The link is a convenience: a deleted message must not cost the DM.
                 with contextlib.suppress(SlackApiError):
                     link = client.chat_getPermalink(channel=job.ref_channel, message_ts=job.ref_ts)

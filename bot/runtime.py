@@ -42,7 +42,7 @@ class Runtime:
             lease=timedelta(seconds=4 * settings.slack_api_timeout + 10),
         )
         self.db.on_queued = self.worker.wake
-        self.ticker = Ticker(self.services, clock)
+        self.ticker = Ticker(self.services, clock, settings.retention_days)
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="respond")
         self.bolt: App = create_app(settings, self.services, self.client, clock, self.background)
         self.asgi = create_asgi(

@@ -21,6 +21,7 @@ TICK_SECONDS = 60
 
 
 JOBS = ("digest", "reask")
+RETENTION_HOUR = 3  # UTC: the daily retention pass runs in the first tick of this hour
 
 
 def run_job(services: Services, name: str, now: datetime) -> list[int]:
@@ -33,9 +34,15 @@ def run_job(services: Services, name: str, now: datetime) -> list[int]:
 
 
 class Ticker:
-    def __init__(self, services: Services, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        clock: Callable[[], datetime],
+        retention_days: int | None = None,
+    ) -> None:
         self._services = services
         self._clock = clock
+        self._retention_days = retention_days
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     def tick(self) -> None:
@@ -45,6 +52,14 @@ class Ticker:
                 run_job(self._services, name, now)
             except Exception:  # one failed pass must not stop the next one
                 log.exception("scheduled %s pass failed", name)
+        # Daily; a missed or repeated pass is harmless, since purging is idempotent.
+        if self._retention_days and now.hour == RETENTION_HOUR and now.minute == 0:
+            try:
+                purged = self._services.retention.purge(self._retention_days, now)
+                if purged.total:
+                    log.info("retention replaced %s old texts", purged.total)
+            except Exception:
+                log.exception("retention pass failed")
 
     def start(self) -> None:
         self._scheduler.add_job(

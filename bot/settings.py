@@ -29,6 +29,7 @@ class Settings:
     slack_api_timeout: int = 10  # seconds
     delivery_workers: int = 16
     scheduler_enabled: bool = True
+    retention_days: int | None = None  # None: texts are kept
 
     @property
     def socket_mode(self) -> bool:
@@ -114,4 +115,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack_api_timeout=_whole(env, "SLACK_API_TIMEOUT", 10, 1, 60),
         delivery_workers=_whole(env, "DELIVERY_WORKERS", 16, 1, 64),
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
+        retention_days=retention_days(env),
     )
+
+
+def retention_days(env: Mapping[str, str]) -> int | None:
+    """RETENTION_DAYS: off when empty or 0; otherwise how many days texts are kept."""
+    days = _whole(env, "RETENTION_DAYS", 0, 0, 36500)
+    return days or None

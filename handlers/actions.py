@@ -10,62 +10,101 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers import ids, replies
+from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
-from handlers.modals import answer_modal
+from handlers.modals import answer_modal, decline_modal, deliver_modal, done_modal
 from handlers.text import parse_id
+from storage.enums import Action
 from storage.errors import NotFound, Refused
+from storage.policy.permissions import Actor
+from storage.views import OfferView, QuestionView
+
+Clicked = tuple[Actor, int]
 
 
 def register(app: App, deps: Deps) -> None:
-    services = deps.services
+    items = deps.services.items
 
-    def tell(respond: Respond, text: str) -> None:
-        deps.background.submit(
-            respond, text=text, response_type="ephemeral", replace_original=False
-        )
+    def tell(body: dict[str, Any], client: WebClient, respond: Respond, text: str) -> None:
+        """A private answer to the clicker: ephemeral in the channel, or in the modal the
+        button sits in (the author's confirmation after a form)."""
+        if body.get("response_url"):
+            deps.background.submit(
+                respond, text=text, response_type="ephemeral", replace_original=False
+            )
+        elif view := body.get("view"):
+            deps.background.submit(
+                client.views_update, view_id=view.get("id"), view=done_modal("Liaison Bridge", text)
+            )
 
-    def clicked(what: str, body: dict[str, Any]) -> tuple[str, int, str]:
-        """The workspace, the item id the button carries, and who clicked."""
+    def clicked(what: str, action: Action, body: dict[str, Any], client: WebClient) -> Clicked:
         item = parse_id(body["actions"][0].get("value"))
         if item is None:
             raise NotFound(what)
-        return body["team"]["id"], item, body["user"]["id"]
+        user = body["user"]["id"]
+        return actor_for(deps, client, workspace_of(body), user, action), item
 
-    @app.action(ids.ANSWER)
-    def answer(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        try:
-            question = services.questions.answerable(*clicked("question", body))
-        except Refused as refused:
-            tell(respond, replies.refusal(refused))
-            return
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=answer_modal(question))
-        except (SlackApiError, OSError):
-            tell(respond, replies.OPEN_FAILED)
-
-    def simple(
-        what: str, act: Callable[..., Any], done: Callable[[Any], str]
+    def with_form(
+        what: str,
+        action: Action,
+        check: Callable[[Actor, int], Any],
+        form: Callable[[Any], dict[str, Any]],
     ) -> Callable[..., None]:
-        def handle(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """A click that opens a form (answer, decline, deliver), checked before it opens."""
+
+        def handle(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
             ack()
             try:
-                result = act(*clicked(what, body), deps.clock())
+                actor, item = clicked(what, action, body, client)
+                view = check(actor, item)
             except Refused as refused:
-                tell(respond, replies.refusal(refused))
+                tell(body, client, respond, replies.refusal(refused))
                 return
-            tell(respond, done(result))
+            try:
+                client.views_open(trigger_id=body["trigger_id"], view=form(view))
+            except (SlackApiError, OSError):
+                tell(body, client, respond, replies.OPEN_FAILED)
 
         return handle
 
-    app.action(ids.CLOSE)(simple("question", services.questions.close, lambda _: replies.closed()))
-    app.action(ids.ACCEPT)(
-        simple("offer", services.offers.accept, lambda offer: replies.accepted(offer.offerer_id))
-    )
-    app.action(ids.WORKING)(simple("question", services.reasks.working_on_it, replies.snoozed))
-    app.action(ids.KEEP_ASKING)(
-        simple("question", services.reasks.keep_asking, lambda _: replies.keep_asking())
-    )
+    def can(action: Action) -> Callable[[Actor, int], Any]:
+        return lambda actor, item: items.can(actor, action, item, deps.clock())
+
+    app.action(ids.ANSWER)(with_form("question", Action.ANSWER, can(Action.ANSWER), answer_modal))
+    app.action(ids.DECLINE)(with_form("offer", Action.DECLINE, can(Action.DECLINE), decline_modal))
+    app.action(ids.DELIVER)(with_form("offer", Action.DELIVER, can(Action.DELIVER), deliver_modal))
+
+    def simple(
+        what: str, action: Action, act: Callable[..., Any], done: Callable[[Any], str]
+    ) -> Callable[..., None]:
+        def handle(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+            ack()
+            try:
+                result = act(*clicked(what, action, body, client), deps.clock())
+            except Refused as refused:
+                tell(body, client, respond, replies.refusal(refused))
+                return
+            tell(body, client, respond, done(result))
+
+        return handle
+
+    def accepted(offer: OfferView) -> str:
+        return replies.done(Action.ACCEPT, offer.offerer_id)
+
+    def closed(_: QuestionView) -> str:
+        return replies.done(Action.CLOSE)
+
+    app.action(ids.ACCEPT)(simple("offer", Action.ACCEPT, items.accept, accepted))
+    app.action(ids.CLOSE)(simple("question", Action.CLOSE, items.close, closed))
     app.action(ids.WITHDRAW)(
-        simple("offer", services.offers.withdraw, lambda _: replies.withdrawn())
+        simple("offer", Action.WITHDRAW, items.withdraw, lambda _: replies.done(Action.WITHDRAW))
+    )
+    app.action(ids.WORKING)(simple("question", Action.SNOOZE, items.snooze, replies.snoozed))
+    app.action(ids.KEEP_ASKING)(
+        simple(
+            "question",
+            Action.KEEP_ASKING,
+            items.keep_asking,
+            lambda _: replies.done(Action.KEEP_ASKING),
+        )
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -11,24 +10,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers import replies
-from handlers.admins import admin_refusal
+from handlers.actors import actor_for
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
 from handlers.text import from_slack_text
-from storage.errors import Refused
-from storage.views import Posted
-
-Post = Callable[[str, str, str, datetime], Posted]
-
-
-def posting(deps: Deps, kind: str) -> Post:
-    """The use case behind each habit; the command and its modal share it."""
-    services = deps.services
-    return {
-        "share": services.updates.share,
-        "ask": services.questions.ask,
-        "offer": services.offers.offer,
-    }[kind]
+from storage.enums import Action
+from storage.errors import Refused, ValueUnflagged
+from storage.policy.lifecycle import CREATED
+from storage.policy.permissions import Actor
+from storage.views import Draft
 
 
 def register(app: App, deps: Deps) -> None:
@@ -37,27 +27,42 @@ def register(app: App, deps: Deps) -> None:
     app.command("/liaison")(_liaison_command(deps))
 
 
+def _open(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except (SlackApiError, OSError):
+        return False
+    return True
+
+
 def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
-    post = posting(deps, kind)
+    compose = COMPOSERS[kind]
+    action = CREATED[compose.item][0]
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         text = from_slack_text(command.get("text"))
         if not text:
-            try:
-                client.views_open(
-                    trigger_id=command["trigger_id"], view=compose_modal(COMPOSERS[kind])
-                )
-            except (SlackApiError, OSError):
+            if _open(client, command["trigger_id"], compose_modal(compose)):
+                ack()
+            else:
                 ack(replies.OPEN_FAILED)
-                return
-            ack()
             return
         try:
-            sent = post(command["team_id"], command["user_id"], text, deps.clock())
+            actor = actor_for(deps, client, command["team_id"], command["user_id"], action)
+            sent = deps.services.items.post(actor, Draft(compose.item, text), deps.clock())
+        except ValueUnflagged as unflagged:
+            # Nothing is posted until the author flags the offer or rewords it, in the form.
+            question = replies.value_question(unflagged.words)
+            view = compose_modal(compose, text, question)
+            if _open(client, command["trigger_id"], view):
+                ack(question)
+            else:
+                ack(replies.with_text(question + " Send it again with `/offer`.", text))
+            return
         except Refused as refused:
             ack(replies.with_text(replies.refusal(refused), text))
             return
-        ack(replies.posted(kind, sent.channel_id, sent.team))
+        ack(replies.posted(sent))
 
     handle.__name__ = f"{kind}_command"
     return handle
@@ -69,37 +74,32 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         sub, _, rest = from_slack_text(command.get("text")).partition(" ")
         workspace, user, now = command["team_id"], command["user_id"], deps.clock()
+
+        def actor(action: Action) -> Actor:
+            return actor_for(deps, client, workspace, user, action)
+
         try:
             match sub.lower():
                 case "setup":
-                    denied = admin_refusal(deps, client, user)
-                    if denied:
-                        ack(denied)
-                        return
-                    team = teams.set_channel(workspace, rest, command["channel_id"], user, now)
+                    channel = command["channel_id"]
+                    team = teams.set_channel(actor(Action.SETUP), rest, channel, now)
                     ack(replies.channel_set(team))
                 case "join":
-                    ack(replies.joined(teams.join(workspace, user, rest, now)))
+                    ack(replies.joined(teams.join(actor(Action.JOIN), rest, now)))
                 case "leave":
-                    ack(replies.left(teams.leave(workspace, user, now)))
+                    ack(replies.left(teams.leave(actor(Action.LEAVE), now)))
                 case "teams":
                     ack(replies.teams(teams.overview(workspace, now)))
                 case "settings" if rest.strip().lower() == "show":
                     ack(replies.schedule(deps.services.schedules.get(workspace, now)))
                 case "settings":
-                    denied = admin_refusal(deps, client, user)
-                    if denied:
-                        ack(denied)
-                        return
-                    schedule = deps.services.schedules.get(workspace, now)
-                    try:
-                        client.views_open(
-                            trigger_id=command["trigger_id"], view=settings_modal(schedule)
-                        )
-                    except (SlackApiError, OSError):
+                    schedules = deps.services.schedules
+                    schedules.permit(actor(Action.SETTINGS))
+                    view = settings_modal(schedules.get(workspace, now))
+                    if _open(client, command["trigger_id"], view):
+                        ack()
+                    else:
                         ack(replies.SETTINGS_OPEN_FAILED)
-                        return
-                    ack()
                 case _:
                     ack(replies.HELP)
         except Refused as refused:

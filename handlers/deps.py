@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from handlers.facts import FactCache
 from storage.services import Services
 
 
@@ -17,3 +18,4 @@ class Deps:
     clock: Callable[[], datetime]
     # Private follow-ups to clicks go out here, so the click is acknowledged without waiting.
     background: Executor
+    facts: FactCache = field(default_factory=FactCache)

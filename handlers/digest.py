@@ -80,8 +80,13 @@ def _question(now: datetime, answerable: bool) -> Callable[[QuestionView], Secti
     return item
 
 
+def _flag(offer: OfferView) -> str:
+    flag = "\n:warning: _involves something of value to a referral source_"
+    return flag if offer.of_value else ""
+
+
 def _offer(offer: OfferView) -> SectionBlock:
-    meta = f"_from {user(offer.offerer_id)}, {when(offer.created_at)}_"
+    meta = f"_from {user(offer.offerer_id)}, {when(offer.created_at)}_{_flag(offer)}"
     return SectionBlock(
         text=MarkdownTextObject(text=f"{clip(offer.text, ITEM_LIMIT)}\n{meta}"),
         accessory=button("Accept", ids.ACCEPT, offer.id),
@@ -90,7 +95,8 @@ def _offer(offer: OfferView) -> SectionBlock:
 
 def _accepted(offer: OfferView) -> SectionBlock:
     by = f"_{offer.from_team} → {offer.to_team}, accepted by {user(offer.accepted_by or '')}_"
-    return SectionBlock(text=MarkdownTextObject(text=f"{clip(offer.text, ITEM_LIMIT)}\n{by}"))
+    text = f"{clip(offer.text, ITEM_LIMIT)}\n{by}{_flag(offer)}"
+    return SectionBlock(text=MarkdownTextObject(text=text))
 
 
 def digest(view: DigestView) -> tuple[Payload, list[Payload]]:

@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from handlers.deps import Deps
 from handlers.text import from_slack_text
+from storage.policy.permissions import Actor
 
 # A plain reply, one also sent to the channel, and one with a file attached.
 ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
@@ -28,12 +29,8 @@ def register(app: App, deps: Deps) -> None:
             or not text
         ):
             return
-        deps.services.questions.answer_from_thread(
-            body["team_id"],
-            event["channel"],
-            thread_ts,
-            event["user"],
-            text,
-            event["ts"],
-            deps.clock(),
+        user = event["user"]
+        actor = Actor(body["team_id"], user, app_admin=user in deps.admins)
+        deps.services.items.answer_from_thread(
+            actor, event["channel"], thread_ts, text, event["ts"], deps.clock()
         )

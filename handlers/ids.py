@@ -3,13 +3,22 @@
 ANSWER = "question_answer"
 CLOSE = "question_close"
 ACCEPT = "offer_accept"
+DECLINE = "offer_decline"
+DELIVER = "offer_deliver"
 WITHDRAW = "offer_withdraw"
 WORKING = "question_working"
 KEEP_ASKING = "question_keep_asking"
 
 COMPOSE = "compose"  # callback_id prefix: compose:share, compose:ask, compose:offer
 ANSWER_MODAL = "answer_modal"
+DECLINE_MODAL = "decline_modal"
+DELIVER_MODAL = "deliver_modal"
 SETTINGS_MODAL = "settings_modal"
 
 TEXT_BLOCK = "text"
 TEXT_INPUT = "text"
+VALUE_BLOCK = "of_value"  # the compliance checkbox on offers
+VALUE_INPUT = "of_value"
+VALUE_OPTION = "yes"
+LINK_BLOCK = "link"
+LINK_INPUT = "link"

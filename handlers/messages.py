@@ -1,7 +1,8 @@
 """Pure builders of the messages the app posts: plain data in, Slack payload out.
 
 Blocks are built with slack_sdk.models so to_dict() checks Slack's limits; every piece of
-user text goes through clip(), which escapes it and keeps it inside those limits.
+user text goes through clip(), which escapes it and keeps it inside those limits. Each
+state of an item looks different, and shows only the buttons its readers may use.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, user, when
-from storage.views import AnswerView, OfferView, QuestionView, UpdateView
+from storage.enums import Action, State
+from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
+
+VALUE_FLAG = (
+    ":warning: Involves something of value to a referral source (meals, gifts, sponsored or "
+    "paid events): check it against your compliance policy."
+)
 
 
 def _section(heading: str, body: str) -> SectionBlock:
@@ -45,14 +52,18 @@ def plan_update(update: UpdateView) -> Payload:
 
 
 def _question_status(question: QuestionView) -> str:
-    if question.status == "closed" and question.closed_at:
-        return f":white_check_mark: Closed by the asker {when(question.closed_at)}"
+    answered = ""
     if question.answers:
         first = question.answers[0]
         more = len(question.answers) - 1
         extra = f" (+{more} more in the thread)" if more else ""
-        return f":white_check_mark: Answered by {user(first.author_id)}{extra}"
-    return ":hourglass_flowing_sand: Waiting for an answer"
+        answered = f":white_check_mark: Answered by {user(first.author_id)}{extra}"
+    if question.status == State.CLOSED:
+        closed = f"closed by the asker {when(question.closed_at)}" if question.closed_at else ""
+        if answered:
+            return f"{answered}, {closed}" if closed else answered
+        return f":heavy_minus_sign: Closed without an answer{', ' + closed if closed else ''}"
+    return answered or ":hourglass_flowing_sand: Waiting for an answer"
 
 
 def question(question: QuestionView) -> Payload:
@@ -65,16 +76,71 @@ def question(question: QuestionView) -> Payload:
             _question_status(question),
         ),
     ]
-    if question.status != "closed":
-        blocks.append(
+    if question.status != State.CLOSED:
+        blocks.append(ActionsBlock(elements=[button("Answer", ids.ANSWER, question.id, "primary")]))
+    return payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
+
+
+def _offer_status(offer: OfferView) -> str | None:
+    by, at = {
+        State.ACCEPTED: (offer.accepted_by, offer.accepted_at),
+        State.DECLINED: (offer.declined_by, offer.declined_at),
+        State.DELIVERED: (offer.delivered_by, offer.delivered_at),
+        State.WITHDRAWN: (offer.offerer_id, offer.withdrawn_at),
+    }.get(offer.status, (None, None))
+    if by is None or at is None:
+        return None
+    said = {
+        State.ACCEPTED: ":white_check_mark: Accepted by",
+        State.DECLINED: ":no_entry_sign: Declined by",
+        State.DELIVERED: ":package: Delivered, marked by",
+        State.WITHDRAWN: ":heavy_multiplication_x: Withdrawn by",
+    }[offer.status]
+    return f"{said} {user(by)} {when(at)}"
+
+
+def _offer_buttons(offer: OfferView) -> list[Block]:
+    if offer.status == State.OFFERED:
+        return [
             ActionsBlock(
                 elements=[
-                    button("Answer", ids.ANSWER, question.id, "primary"),
-                    button("Close", ids.CLOSE, question.id),
+                    button("Accept", ids.ACCEPT, offer.id, "primary"),
+                    button("Decline", ids.DECLINE, offer.id),
                 ]
             )
-        )
-    return payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
+        ]
+    if offer.status == State.ACCEPTED:
+        return [ActionsBlock(elements=[button("Mark delivered", ids.DELIVER, offer.id)])]
+    return []
+
+
+def offer(offer: OfferView) -> Payload:
+    # A declined or withdrawn offer must not look live: no handshake, its state up front.
+    live = offer.status in (State.OFFERED, State.ACCEPTED, State.DELIVERED)
+    what = ":handshake: Offer of help" if live else f"{offer.status.capitalize()} offer of help"
+    heading = f"{what} to {offer.to_team} from {offer.from_team}"
+    blocks: list[Block] = [_section(heading, offer.text)]
+    meta = [f"Offered by {user(offer.offerer_id)}", when(offer.created_at)]
+    status = _offer_status(offer)
+    if status:
+        meta.append(status)
+    blocks.append(_context(*meta))
+    if offer.status == State.DECLINED and offer.decline_reason:
+        blocks.append(_context("Reason: " + clip(offer.decline_reason, FALLBACK_LIMIT)))
+    if offer.status == State.DELIVERED and offer.delivered_link:
+        blocks.append(_context(f"<{offer.delivered_link}|What was delivered>"))
+    if offer.of_value:
+        blocks.append(_context(VALUE_FLAG))
+    blocks += _offer_buttons(offer)
+    return payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
+
+
+def item(view: ItemView) -> Payload:
+    if isinstance(view, QuestionView):
+        return question(view)
+    if isinstance(view, OfferView):
+        return offer(view)
+    return plan_update(view)
 
 
 def answer_reply(question: QuestionView, answer: AnswerView) -> Payload:
@@ -95,37 +161,22 @@ def answer_dm(question: QuestionView, answer: AnswerView) -> Payload:
     )
 
 
-def offer(offer: OfferView) -> Payload:
-    heading = f":handshake: Offer of help to {offer.to_team} from {offer.from_team}"
-    meta = [f"Offered by {user(offer.offerer_id)}", when(offer.created_at)]
-    blocks: list[Block] = [_section(heading, offer.text)]
-    if offer.status == "accepted" and offer.accepted_by and offer.accepted_at:
-        meta.append(
-            f":white_check_mark: Accepted by {user(offer.accepted_by)} {when(offer.accepted_at)}"
-        )
-    elif offer.status == "withdrawn" and offer.withdrawn_at:
-        meta.append(f"Withdrawn {when(offer.withdrawn_at)}")
-    blocks.append(_context(*meta))
-    if offer.status == "offered":
-        blocks.append(
-            ActionsBlock(
-                elements=[
-                    button("Accept", ids.ACCEPT, offer.id, "primary"),
-                    button("Withdraw", ids.WITHDRAW, offer.id),
-                ]
-            )
-        )
-    return payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
-
-
-def offer_accepted_dm(offer: OfferView) -> Payload:
-    heading = f"{user(offer.accepted_by or '')} ({offer.to_team}) accepted your offer"
+def offer_dm(offer: OfferView, action: Action) -> Payload:
+    """To the other side of an offer: accepted, declined or delivered."""
+    extra: list[Block] = []
+    if action == Action.ACCEPT:
+        heading = f"{user(offer.accepted_by or '')} ({offer.to_team}) accepted your offer"
+        extra.append(_context("Now it's a commitment: follow up in the thread."))
+    elif action == Action.DECLINE:
+        heading = f"{user(offer.declined_by or '')} ({offer.to_team}) declined your offer"
+        if offer.decline_reason:
+            extra.append(_context("Reason: " + clip(offer.decline_reason, FALLBACK_LIMIT)))
+    else:
+        heading = f"{user(offer.delivered_by or '')} marked the offer delivered"
+        if offer.delivered_link:
+            extra.append(_context(f"<{offer.delivered_link}|What was delivered>"))
     return payload(
-        f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}",
-        [
-            _section(heading, offer.text),
-            _context("Now it's a commitment: follow up in the thread."),
-        ],
+        f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", [_section(heading, offer.text), *extra]
     )
 
 
@@ -194,12 +245,10 @@ def with_link(message: Payload, url: str, label: str = "Open the conversation") 
 class SlackRenderer:
     """The storage layer's Renderer, drawn with the builders above."""
 
-    plan_update = staticmethod(plan_update)
-    question = staticmethod(question)
+    item = staticmethod(item)
     answer_reply = staticmethod(answer_reply)
     answer_dm = staticmethod(answer_dm)
-    offer = staticmethod(offer)
-    offer_accepted_dm = staticmethod(offer_accepted_dm)
+    offer_dm = staticmethod(offer_dm)
     digest = staticmethod(digest)
     reask = staticmethod(reask)
     escalation_dm = staticmethod(escalation_dm)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
     InputBlock,
     MarkdownTextObject,
     NumberInputElement,
@@ -14,12 +16,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticSelectElement,
     TimePickerElement,
+    UrlInputElement,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
 from handlers.text import SECTION_LIMIT, clip
-from storage.views import QuestionView
+from storage.enums import ItemKind
+from storage.views import OfferView, QuestionView
 from storage.workspaces import WEEKDAYS, Schedule
 
 INPUT_LIMIT = 3000  # the most a plain_text_input accepts
@@ -29,7 +33,8 @@ INPUT_LIMIT = 3000  # the most a plain_text_input accepts
 class Compose:
     """One of the three habits, as a command and its modal."""
 
-    kind: str
+    kind: str  # the command: share, ask or offer
+    item: ItemKind
     title: str
     label: str
     placeholder: str
@@ -38,18 +43,21 @@ class Compose:
 COMPOSERS = {
     "share": Compose(
         "share",
+        ItemKind.UPDATE,
         "Share a plan update",
         "What should the other team know?",
         "Q3 orthopedics campaign launches Sept 9: mailers to 140 referring offices.",
     ),
     "ask": Compose(
         "ask",
+        ItemKind.QUESTION,
         "Ask the other team",
         "Your question",
         "Which cardiology practices should we prioritise this quarter?",
     ),
     "offer": Compose(
         "offer",
+        ItemKind.OFFER,
         "Offer help",
         "What can you help with?",
         "I can pull a target list of splitter PCPs in the north territory.",
@@ -57,32 +65,107 @@ COMPOSERS = {
 }
 
 
-def _text_input(label: str, placeholder: str) -> InputBlock:
+VALUE_LABEL = "Involves something of value to a referral source"
+VALUE_EXAMPLES = "Meals, gifts, sponsored or paid events"
+
+
+def _text_input(
+    label: str, placeholder: str, initial: str | None = None, optional: bool = False
+) -> InputBlock:
     return InputBlock(
         block_id=ids.TEXT_BLOCK,
         label=label,
+        optional=optional,
         element=PlainTextInputElement(
             action_id=ids.TEXT_INPUT,
             multiline=True,
             max_length=INPUT_LIMIT,
             placeholder=placeholder,
+            initial_value=initial[:INPUT_LIMIT] if initial else None,
         ),
     )
 
 
-def compose_modal(compose: Compose) -> dict[str, Any]:
+def _value_checkbox(checked: bool) -> InputBlock:
+    option = Option(value=ids.VALUE_OPTION, label=VALUE_LABEL, description=VALUE_EXAMPLES)
+    return InputBlock(
+        block_id=ids.VALUE_BLOCK,
+        label="Compliance",
+        optional=True,
+        hint="Flagged offers show the flag to everyone who sees them, for compliance review.",
+        element=CheckboxesElement(
+            action_id=ids.VALUE_INPUT,
+            options=[option],
+            initial_options=[option] if checked else None,
+        ),
+    )
+
+
+def compose_modal(
+    compose: Compose, text: str | None = None, note: str | None = None
+) -> dict[str, Any]:
+    """The form behind a habit; `text` and `note` when a command's text needs a second look."""
+    blocks: list[Block] = []
+    if note:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
+    blocks.append(_text_input(compose.label, compose.placeholder, text))
+    if compose.item == ItemKind.OFFER:
+        blocks.append(_value_checkbox(False))
     return View(
         type="modal",
         callback_id=f"{ids.COMPOSE}:{compose.kind}",
         title=compose.title,
         submit="Post",
         close="Cancel",
-        blocks=[_text_input(compose.label, compose.placeholder)],
+        blocks=blocks,
     ).to_dict()
 
 
+def decline_modal(offer: OfferView) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=ids.DECLINE_MODAL,
+        private_metadata=str(offer.id),
+        title="Decline the offer",
+        submit="Decline",
+        close="Cancel",
+        blocks=[
+            _quote(f"{offer.from_team} offers:", offer.text),
+            _text_input(
+                "Why not? (optional)",
+                "e.g. We covered the north territory last month.",
+                optional=True,
+            ),
+        ],
+    ).to_dict()
+
+
+def deliver_modal(offer: OfferView) -> dict[str, Any]:
+    return View(
+        type="modal",
+        callback_id=ids.DELIVER_MODAL,
+        private_metadata=str(offer.id),
+        title="Mark delivered",
+        submit="Delivered",
+        close="Cancel",
+        blocks=[
+            _quote("The offer:", offer.text),
+            InputBlock(
+                block_id=ids.LINK_BLOCK,
+                label="Link to what was delivered (optional)",
+                optional=True,
+                element=UrlInputElement(action_id=ids.LINK_INPUT),
+            ),
+        ],
+    ).to_dict()
+
+
+def _quote(head: str, text: str) -> SectionBlock:
+    head = f"*{head}*\n"
+    return SectionBlock(text=MarkdownTextObject(text=head + clip(text, SECTION_LIMIT - len(head))))
+
+
 def answer_modal(question: QuestionView) -> dict[str, Any]:
-    head = f"*{question.from_team} asks:*\n"
     return View(
         type="modal",
         callback_id=ids.ANSWER_MODAL,
@@ -91,22 +174,20 @@ def answer_modal(question: QuestionView) -> dict[str, Any]:
         submit="Answer",
         close="Cancel",
         blocks=[
-            SectionBlock(
-                text=MarkdownTextObject(text=head + clip(question.text, SECTION_LIMIT - len(head)))
-            ),
+            _quote(f"{question.from_team} asks:", question.text),
             _text_input("Your answer", "The answer is posted in the question's thread."),
         ],
     ).to_dict()
 
 
-def done_modal(title: str, message: str) -> dict[str, Any]:
-    """What a modal turns into after a successful submit."""
-    return View(
-        type="modal",
-        title=title,
-        close="Done",
-        blocks=[SectionBlock(text=MarkdownTextObject(text=message))],
-    ).to_dict()
+def done_modal(title: str, message: str | list[dict[str, Any]]) -> dict[str, Any]:
+    """What a modal turns into after a successful submit: a line, or ready-made blocks (the
+    author's confirmation, with their own buttons)."""
+    if isinstance(message, str):
+        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=message))]
+    else:
+        blocks = [b for b in map(Block.parse, message) if b is not None]
+    return View(type="modal", title=title, close="Done", blocks=blocks).to_dict()
 
 
 def settings_modal(current: Schedule) -> dict[str, Any]:

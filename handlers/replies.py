@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from slack_sdk.models.blocks import ActionsBlock, MarkdownTextObject, SectionBlock
+
+from handlers import ids
+from handlers.blocks import Payload, button, payload
+from handlers.facts import CouldNotCheck
 from handlers.text import FALLBACK_LIMIT, clip, user, when
+from storage.enums import Action, ItemKind, Role, State
 from storage.errors import (
-    AlreadyAccepted,
     InvalidSetting,
     NoChannel,
     NoLongerOpen,
+    NotAllowed,
     NotFound,
     NotInTeam,
-    NotYours,
-    OwnOffer,
     Refused,
     UnknownTeam,
-    WrongTeam,
+    ValueUnflagged,
 )
-from storage.views import TeamView
+from storage.views import Posted, TeamView
 from storage.workspaces import WEEKDAYS, Schedule
 
 HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one team.
@@ -26,8 +31,9 @@ HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one te
    e.g. `/share Ortho campaign starts May 6; mailers go to 120 referring offices`
 • `/ask <question>`: ask the other team; they answer with a button or in the thread.
    e.g. `/ask Which cardiology practices should we visit first this quarter?`
-• `/offer <help>`: offer help; the other team takes it with Accept.
+• `/offer <help>`: offer help; the other team takes it with Accept or declines it.
    e.g. `/offer I can pull a target list of splitter PCPs in the north territory`
+   Meals, gifts or sponsored events for referral sources carry a compliance flag.
 • Any of the three without text opens a form.
 • `/liaison join marketing` or `/liaison join liaison`: join your team.
 • `/liaison leave`: leave your team.
@@ -40,7 +46,66 @@ Keep patient information out of Slack: no names, record numbers or dates of birt
 
 JOIN_HINT = "Join your team first: `/liaison join marketing` or `/liaison join liaison`."
 
-KIND_NOUN = {"share": "plan update", "ask": "question", "offer": "offer"}
+KIND_NOUN = {ItemKind.UPDATE: "plan update", ItemKind.QUESTION: "question", ItemKind.OFFER: "offer"}
+AUTHOR_BUTTONS = {
+    ItemKind.QUESTION: ("Close the question", ids.CLOSE),
+    ItemKind.OFFER: ("Withdraw the offer", ids.WITHDRAW),
+}
+
+
+VERBS = {
+    Action.SETUP: "set up the teams' channels",
+    Action.SETTINGS: "change the schedule",
+    Action.JOIN: "join a team",
+    Action.ANSWER: "answer this question",
+    Action.CLOSE: "close this question",
+    Action.ACCEPT: "accept this offer",
+    Action.DECLINE: "decline this offer",
+    Action.DELIVER: "mark this offer delivered",
+    Action.WITHDRAW: "withdraw this offer",
+    Action.SNOOZE: "pause this question's reminders",
+    Action.KEEP_ASKING: "keep this question asked",
+    Action.EXPORT: "export the audit trail",
+    Action.PURGE: "purge old texts",
+}
+STATE_SAID = {
+    State.ANSWERED: "answered already",
+    State.CLOSED: "closed",
+    State.OFFERED: "not accepted yet",
+    State.ACCEPTED: "already accepted",
+    State.DECLINED: "declined",
+    State.DELIVERED: "already delivered",
+    State.WITHDRAWN: "withdrawn",
+}
+
+
+def _contact(admins: tuple[str, ...]) -> str:
+    if not admins:
+        return " A workspace admin can help."
+    return " To ask about it, contact " + ", ".join(user(a) for a in admins) + "."
+
+
+def _not_allowed(error: NotAllowed) -> str:
+    if error.guest:
+        return "Guest accounts can't take part in Liaison Bridge." + _contact(error.admins)
+    who = []
+    if Role.AUTHOR in error.who and error.author_id:
+        who.append(user(error.author_id))
+    if Role.RECEIVING_TEAM in error.who and error.team_name:
+        who.append(f"members of {error.team_name}")
+    if Role.WORKSPACE_ADMIN in error.who:
+        who.append("workspace admins and owners, and the app's admins")
+    verb = VERBS.get(error.action, "do that")
+    return f"Only {' or '.join(who) or 'someone else'} can {verb}." + _contact(error.admins)
+
+
+def _no_longer_open(error: NoLongerOpen) -> str:
+    said = f"That {error.what} is {STATE_SAID.get(error.status, str(error.status))}"
+    if error.by and error.at:
+        said += f" ({user(error.by)}, {when(error.at)})"
+    elif error.at:
+        said += f" ({when(error.at)})"
+    return said + "."
 
 
 def refusal(error: Refused) -> str:
@@ -58,19 +123,27 @@ def refusal(error: Refused) -> str:
             )
         case NotFound(what=what):
             return f"That {what} no longer exists."
-        case WrongTeam(team_name=name):
-            return f"Only members of {name} can do that."
-        case NotYours(author_id=author):
-            return f"Only {user(author)} can do that."
-        case OwnOffer():
-            return "That's your own offer: someone from the other team accepts it."
-        case AlreadyAccepted(by=by, at=at):
-            return f"Already accepted by {user(by)} {when(at)}."
-        case NoLongerOpen(what=what, status=status):
-            return f"That {what} is {status}."
+        case NotAllowed():
+            return _not_allowed(error)
+        case NoLongerOpen():
+            return _no_longer_open(error)
+        case ValueUnflagged(words=words):
+            return value_question(words)
+        case CouldNotCheck(error=said):
+            said = clip(said, FALLBACK_LIMIT)
+            return f"Couldn't check with Slack who you are (`{said}`). Please try again soon."
         case InvalidSetting(message=message):
             return message
     return "That can't be done."
+
+
+def value_question(words: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"“{clip(w, 40)}”" for w in words)
+    return (
+        f"Your offer mentions {quoted}. If it involves something of value to a referral source "
+        "(meals, gifts, sponsored or paid events), tick the compliance box; otherwise remove "
+        "those words."
+    )
 
 
 def with_text(message: str, text: str) -> str:
@@ -80,8 +153,15 @@ def with_text(message: str, text: str) -> str:
     return f"{message}\nYour text, to copy:\n```{clip(text, 2500)}```"
 
 
-def posted(kind: str, channel_id: str, team: str) -> str:
-    return f"Your {KIND_NOUN[kind]} is on its way to {team} in <#{channel_id}>."
+def posted(sent: Posted) -> Payload:
+    """The private confirmation; the author's own buttons (Close, Withdraw) live here, not in
+    the other team's channel."""
+    text = f"Your {KIND_NOUN[sent.kind]} is on its way to {sent.team} in <#{sent.channel_id}>."
+    blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    own = AUTHOR_BUTTONS.get(sent.kind)
+    if own:
+        blocks.append(ActionsBlock(elements=[button(own[0], own[1], sent.item_id)]))
+    return {**payload(text, blocks), "response_type": "ephemeral"}
 
 
 def joined(team: TeamView) -> str:
@@ -110,30 +190,23 @@ def teams(views: list[TeamView]) -> str:
     return "\n".join(lines)
 
 
-def accepted(offerer_id: str) -> str:
-    return f"You accepted the offer. {user(offerer_id)} has been told."
+DONE = {
+    Action.ACCEPT: "You accepted the offer. {offerer} has been told.",
+    Action.DECLINE: "You declined the offer. {offerer} has been told.",
+    Action.DELIVER: "Marked delivered. The other side has been told.",
+    Action.WITHDRAW: "You withdrew the offer.",
+    Action.CLOSE: "You closed the question.",
+    Action.KEEP_ASKING: "We'll keep asking the other team.",
+}
 
 
-def closed() -> str:
-    return "You closed the question."
+def done(action: Action, offerer: str | None = None) -> str:
+    return DONE[action].format(offerer=user(offerer) if offerer else "The offerer")
 
 
-def withdrawn() -> str:
-    return "You withdrew the offer."
-
-
-NOT_ADMIN = (
-    "Only workspace admins and owners, or people listed in LIAISON_ADMINS, can change how "
-    "Liaison Bridge is set up."
-)
 OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, e.g. `/ask …`."
 SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
-
-
-def couldnt_check_admin(error: str) -> str:
-    said = clip(error, FALLBACK_LIMIT)
-    return f"Couldn't check that you're an admin (Slack said `{said}`). {NOT_ADMIN}"
 
 
 def schedule(current: Schedule) -> str:
@@ -149,11 +222,3 @@ def schedule(current: Schedule) -> str:
 
 def snoozed(until: datetime) -> str:
     return f"Thanks! Reminders for this question pause until {when(until)}."
-
-
-def keep_asking() -> str:
-    return "We'll keep asking the other team."
-
-
-def settings_saved(current: Schedule) -> str:
-    return "Saved.\n" + schedule(current)

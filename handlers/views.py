@@ -3,73 +3,132 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from handlers import ids, replies
-from handlers.admins import admin_refusal
-from handlers.commands import posting
+from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
 from handlers.plaintext import inline
 from handlers.text import from_user, parse_id
-from storage.errors import InvalidSetting, NotFound, Refused
+from storage.enums import Action
+from storage.errors import InvalidSetting, NotFound, Refused, ValueUnflagged
+from storage.policy.lifecycle import CREATED
+from storage.policy.permissions import Actor
+from storage.views import Draft
 from storage.workspaces import Schedule
 
 
+def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
+    field = view["state"]["values"].get(block, {}).get(action, {})
+    return field if isinstance(field, dict) else {}
+
+
 def _text(view: dict[str, Any]) -> str:
-    field = view["state"]["values"].get(ids.TEXT_BLOCK, {}).get(ids.TEXT_INPUT, {})
-    return from_user(field.get("value"))
+    return from_user(_value(view, ids.TEXT_BLOCK, ids.TEXT_INPUT).get("value"))
 
 
-def _error(ack: Ack, message: str) -> None:
+def _flagged(view: dict[str, Any]) -> bool:
+    chosen = _value(view, ids.VALUE_BLOCK, ids.VALUE_INPUT).get("selected_options") or []
+    return any(option.get("value") == ids.VALUE_OPTION for option in chosen)
+
+
+def _error(ack: Ack, message: str, block: str = ids.TEXT_BLOCK) -> None:
     # Field errors are plain text: spell out the mrkdwn of the usual private answers.
-    ack(response_action="errors", errors={ids.TEXT_BLOCK: inline(message).replace("`", "")})
+    ack(response_action="errors", errors={block: inline(message).replace("`", "")})
+
+
+def _link(view: dict[str, Any]) -> str | None:
+    """A delivered link: http(s) only, and nothing that could break Slack's link markup."""
+    url = from_user(_value(view, ids.LINK_BLOCK, ids.LINK_INPUT).get("value"))
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or re.search(r"[\s<>|]", url):
+        raise InvalidSetting(ids.LINK_BLOCK, "Use a web link that starts with https://")
+    return url
 
 
 def register(app: App, deps: Deps) -> None:
+    items = deps.services.items
+
+    def actor(body: dict[str, Any], client: WebClient, action: Action) -> Actor:
+        return actor_for(deps, client, workspace_of(body), body["user"]["id"], action)
+
     @app.view(re.compile(rf"^{ids.COMPOSE}:(share|ask|offer)$"))
-    def compose(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        kind = view["callback_id"].split(":", 1)[1]
+    def compose(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        form = COMPOSERS[view["callback_id"].split(":", 1)[1]]
         text = _text(view)
         if not text:
             _error(ack, "Please write something first.")
             return
+        draft = Draft(form.item, text, _flagged(view))
         try:
-            sent = posting(deps, kind)(body["team"]["id"], body["user"]["id"], text, deps.clock())
+            who = actor(body, client, CREATED[form.item][0])
+            sent = items.post(who, draft, deps.clock())
+        except ValueUnflagged as unflagged:
+            _error(ack, replies.value_question(unflagged.words), ids.VALUE_BLOCK)
+            return
         except Refused as refused:
             _error(ack, replies.refusal(refused))
             return
-        message = replies.posted(kind, sent.channel_id, sent.team)
-        ack(response_action="update", view=done_modal(COMPOSERS[kind].title, message))
+        confirmation = replies.posted(sent)
+        ack(response_action="update", view=done_modal(form.title, confirmation["blocks"]))
 
-    @app.view(ids.ANSWER_MODAL)
-    def answer(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def on_item(
+        action: Action,
+        what: str,
+        title: str,
+        run: Callable[[Actor, int, dict[str, Any]], str],
+        field: str = ids.TEXT_BLOCK,
+    ) -> Callable[..., None]:
+        def handle(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+            try:
+                item = parse_id(view.get("private_metadata"))
+                if item is None:
+                    raise NotFound(what)
+                message = run(actor(body, client, action), item, view)
+            except InvalidSetting as invalid:
+                _error(ack, invalid.message, invalid.field)
+                return
+            except Refused as refused:
+                _error(ack, replies.refusal(refused), field)
+                return
+            ack(response_action="update", view=done_modal(title, message))
+
+        return handle
+
+    def answer(who: Actor, item: int, view: dict[str, Any]) -> str:
         text = _text(view)
         if not text:
-            _error(ack, "Please write your answer first.")
-            return
-        try:
-            question = parse_id(view.get("private_metadata"))
-            if question is None:
-                raise NotFound("question")
-            deps.services.questions.answer(
-                body["team"]["id"], question, body["user"]["id"], text, deps.clock()
-            )
-        except Refused as refused:
-            _error(ack, replies.refusal(refused))
-            return
-        done = "Your answer is on its way to the question's thread, and the asker will be told."
-        ack(response_action="update", view=done_modal("Answer a question", done))
+            raise InvalidSetting(ids.TEXT_BLOCK, "Please write your answer first.")
+        items.answer(who, item, text, deps.clock())
+        return "Your answer is on its way to the question's thread, and the asker will be told."
 
+    def decline(who: Actor, item: int, view: dict[str, Any]) -> str:
+        offer = items.decline(who, item, _text(view) or None, deps.clock())
+        return replies.done(Action.DECLINE, offer.offerer_id)
+
+    def deliver(who: Actor, item: int, view: dict[str, Any]) -> str:
+        items.deliver(who, item, _link(view), deps.clock())
+        return replies.done(Action.DELIVER)
+
+    app.view(ids.ANSWER_MODAL)(on_item(Action.ANSWER, "question", "Answer a question", answer))
+    app.view(ids.DECLINE_MODAL)(on_item(Action.DECLINE, "offer", "Offer declined", decline))
+    app.view(ids.DELIVER_MODAL)(
+        on_item(Action.DELIVER, "offer", "Offer delivered", deliver, ids.LINK_BLOCK)
+    )
     _register_settings(app, deps)
 
 
 def _setting(view: dict[str, Any], block_id: str) -> str:
     """A settings field's value, whichever element holds it."""
-    field = view["state"]["values"].get(block_id, {}).get("value", {})
+    field = _value(view, block_id, "value")
     option = field.get("selected_option") or {}
     value = option.get("value") or field.get("selected_time") or field.get("value")
     return str(value or "").strip()
@@ -78,11 +137,6 @@ def _setting(view: dict[str, Any], block_id: str) -> str:
 def _register_settings(app: App, deps: Deps) -> None:
     @app.view(ids.SETTINGS_MODAL)
     def settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        user = body["user"]["id"]
-        denied = admin_refusal(deps, client, user)
-        if denied:
-            ack(response_action="errors", errors={"timezone": denied})
-            return
         numbers: dict[str, int] = {}
         for name in ("digest_weekday", "reask_after_days", "max_reasks"):
             value = _setting(view, name)
@@ -96,8 +150,12 @@ def _register_settings(app: App, deps: Deps) -> None:
             **numbers,
         )
         try:
-            saved = deps.services.schedules.update(body["team"]["id"], user, wanted, deps.clock())
+            who = actor_for(deps, client, workspace_of(body), body["user"]["id"], Action.SETTINGS)
+            saved = deps.services.schedules.update(who, wanted, deps.clock())
         except InvalidSetting as invalid:
             ack(response_action="errors", errors={invalid.field: invalid.message})
+            return
+        except Refused as refused:
+            _error(ack, replies.refusal(refused), "timezone")
             return
         ack(response_action="update", view=done_modal("Settings saved", replies.schedule(saved)))

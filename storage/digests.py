@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from storage.calendar import latest_digest_time
 from storage.claims import insert_ignore
-from storage.models import Digest, Offer, PlanUpdate, Question, Team, Workspace
-from storage.offers import offer_view_of
+from storage.enums import Action, DeliveryKind, State
+from storage.items.views import offer_view_of, question_view_of
+from storage.models import Digest, Offer, Question, Team, Update, Workspace
+from storage.policy.permissions import Actor
 from storage.ports import Renderer
-from storage.questions import question_view_of
 from storage.uow import Database
 from storage.views import DigestView, Figures, Listing, UpdateView
 from storage.workspaces import Schedule
@@ -50,10 +51,10 @@ def build_digest(
 
     updates = _listing(
         session,
-        select(PlanUpdate)
-        .where(PlanUpdate.workspace_id == ws, PlanUpdate.team_id == other.id)
-        .where(in_period(PlanUpdate.created_at))
-        .order_by(PlanUpdate.created_at),
+        select(Update)
+        .where(Update.workspace_id == ws, Update.from_team_id == other.id)
+        .where(in_period(Update.created_at))
+        .order_by(Update.created_at),
         lambda u: UpdateView(u.id, u.author_id, other.name, u.text, u.created_at),
     )
 
@@ -62,7 +63,7 @@ def build_digest(
             session,
             select(Question)
             .where(Question.workspace_id == ws, Question.to_team_id == to_team.id)
-            .where(Question.from_team_id == from_team.id, Question.status == "open")
+            .where(Question.from_team_id == from_team.id, Question.status == State.OPEN)
             .order_by(Question.created_at, Question.id),
             lambda q: question_view_of(q, names),
         )
@@ -70,15 +71,15 @@ def build_digest(
     offers = _listing(
         session,
         select(Offer)
-        .where(Offer.workspace_id == ws, Offer.to_team_id == team.id, Offer.status == "offered")
+        .where(Offer.workspace_id == ws, Offer.to_team_id == team.id)
+        .where(Offer.status == State.OFFERED)
         .order_by(Offer.created_at, Offer.id),
         lambda o: offer_view_of(o, names),
     )
     accepted = _listing(
         session,
         select(Offer)
-        .where(Offer.workspace_id == ws, Offer.status == "accepted")
-        .where(in_period(Offer.accepted_at))
+        .where(Offer.workspace_id == ws, in_period(Offer.accepted_at))
         .order_by(Offer.accepted_at),
         lambda o: offer_view_of(o, names),
     )
@@ -195,9 +196,10 @@ class DigestService:
             if claimed is None or team.channel_id is None:
                 return []  # another pass, here or in another process, has it
             parent, thread = self._render.digest(build_digest(session, team, other, start, now))
-            post = uow.queue(workspace_id, "post", team.channel_id, parent, now)
+            uow.act(Actor.app(workspace_id), Action.DIGEST, None, now, object_id=claimed)
+            post = uow.queue(workspace_id, DeliveryKind.POST, team.channel_id, parent, now)
             replies = [
-                uow.queue(workspace_id, "thread", team.channel_id, part, now, ref=post)
+                uow.queue(workspace_id, DeliveryKind.THREAD, team.channel_id, part, now, ref=post)
                 for part in thread
             ]
             session.get_one(Digest, claimed).delivery_id = post.id

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.enums import Action, Role, State
+
 
 class Refused(Exception):
     """Base of every refusal a user can cause."""
@@ -32,37 +34,35 @@ class NotFound(Refused):
 
 
 @dataclass
-class WrongTeam(Refused):
-    """Only members of `team_name` may do this."""
+class NotAllowed(Refused):
+    """The matrix says no. `who` are the roles that may; the names say who they are here."""
 
-    team_name: str
-
-
-@dataclass
-class NotYours(Refused):
-    """Only the author may close or withdraw."""
-
-    author_id: str
-
-
-@dataclass
-class OwnOffer(Refused):
-    pass
-
-
-@dataclass
-class AlreadyAccepted(Refused):
-    by: str
-    at: datetime
+    action: Action
+    who: frozenset[Role]
+    guest: bool = False
+    author_id: str | None = None
+    team_name: str | None = None
+    admins: tuple[str, ...] = ()
 
 
 @dataclass
 class NoLongerOpen(Refused):
+    """The item has moved on: its state now, and who moved it there and when, if known."""
+
     what: str
-    status: str
+    status: State
+    by: str | None = None
+    at: datetime | None = None
 
 
 @dataclass
 class InvalidSetting(Refused):
     field: str
     message: str
+
+
+@dataclass
+class ValueUnflagged(Refused):
+    """An offer whose words suggest something of value to a referral source, not flagged."""
+
+    words: tuple[str, ...]

@@ -14,18 +14,20 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.enums import Action, DeliveryKind, DeliveryStatus
 from storage.models import Delivery, UTCDateTime
+from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database, UnitOfWork
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 
 
 @dataclass(frozen=True)
 class Job:
     id: int
     workspace_id: str
-    kind: str
+    kind: DeliveryKind
     channel: str
     payload: dict[str, Any]
     attempts: int
@@ -91,9 +93,9 @@ class Outbox:
             )
             failed = {ref for ref, parent in parents.items() if parent.status == FAILED}
             # A reply or an edit needs its message; a DM only links to it, and goes without.
-            orphans = [r.id for r in rows if r.ref_id in failed and r.kind != "dm"]
+            orphans = [r.id for r in rows if r.ref_id in failed and r.kind != DeliveryKind.DM]
             if orphans:
-                _fail(uow.session, orphans, NEEDS_FAILED)
+                self._give_up(uow, orphans, NEEDS_FAILED, now)
         jobs = []
         for row in sorted(rows, key=lambda r: r.id):
             if row.id in orphans:
@@ -103,7 +105,7 @@ class Outbox:
                 Job(
                     id=row.id,
                     workspace_id=row.workspace_id,
-                    kind=row.kind,
+                    kind=DeliveryKind(row.kind),
                     channel=row.channel,
                     payload=row.payload,
                     attempts=row.attempts,
@@ -131,15 +133,22 @@ class Outbox:
                     case Retry(job_id, error, at):
                         connection.execute(_RETRY, {"job": job_id, "at": at, "error": error[:200]})
                     case Fail(job_id, error):
-                        _fail(uow.session, [job_id], error)
+                        self._give_up(uow, [job_id], error, now)
                         self._tell_author(uow, job_id, error, now)
+
+    def _give_up(self, uow: UnitOfWork, ids: list[int], error: str, now: datetime) -> None:
+        """Fail these rows and those that need them; each give-up is audited."""
+        for job_id, workspace_id in _fail(uow.session, ids, error):
+            detail = {"error": error[:100]}
+            system = Actor.app(workspace_id)
+            uow.act(system, Action.GIVE_UP, None, now, object_id=job_id, detail=detail)
 
     def _tell_author(self, uow: UnitOfWork, job_id: int, error: str, now: datetime) -> None:
         """Nothing a user sent may vanish quietly: say so when their post cannot go out."""
         row = uow.session.get_one(Delivery, job_id)
         if row.status == FAILED and row.notify_user:
             note = self._render.post_failed(row.channel, error)
-            uow.queue(row.workspace_id, "dm", row.notify_user, note, now)
+            uow.queue(row.workspace_id, DeliveryKind.DM, row.notify_user, note, now)
 
     def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
         """How many of these rows are still pending, and when the next one is due."""
@@ -268,19 +277,29 @@ _SENT = (
 )
 
 
-def _fail(session: Session, ids: list[int], error: str) -> None:
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == PENDING)
-        .values(status=FAILED, lease_until=None, last_error=error[:200])
-    )
+def _fail(session: Session, ids: list[int], error: str) -> list[tuple[int, str]]:
+    """Fail the pending rows among `ids` and, in turn, the rows that need them; each failed
+    row's id and workspace."""
+    failed = [
+        (row.id, row.workspace_id)
+        for row in session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == PENDING)
+            .values(status=FAILED, lease_until=None, last_error=error[:200])
+            .returning(Delivery.id, Delivery.workspace_id)
+            .execution_options(synchronize_session=False)
+        )
+    ]
     # Replies and edits need the failed message; a DM that only links to it still goes.
     dependents = list(
         session.scalars(
             select(Delivery.id).where(
-                Delivery.ref_id.in_(ids), Delivery.status == PENDING, Delivery.kind != "dm"
+                Delivery.ref_id.in_(ids),
+                Delivery.status == PENDING,
+                Delivery.kind != DeliveryKind.DM,
             )
         )
     )
     if dependents:
-        _fail(session, dependents, NEEDS_FAILED)
+        failed += _fail(session, dependents, NEEDS_FAILED)
+    return failed

@@ -9,23 +9,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.views import AnswerView, DigestView, OfferView, QuestionView, UpdateView
+from storage.enums import Action
+from storage.views import AnswerView, DigestView, ItemView, OfferView, QuestionView
 
 Payload = dict[str, Any]
 
 
 class Renderer(Protocol):
-    def plan_update(self, update: UpdateView) -> Payload: ...
-
-    def question(self, question: QuestionView) -> Payload: ...
+    def item(self, item: ItemView) -> Payload:
+        """The item's message in the other team's channel, drawn for its current state."""
+        ...
 
     def answer_reply(self, question: QuestionView, answer: AnswerView) -> Payload: ...
 
     def answer_dm(self, question: QuestionView, answer: AnswerView) -> Payload: ...
 
-    def offer(self, offer: OfferView) -> Payload: ...
-
-    def offer_accepted_dm(self, offer: OfferView) -> Payload: ...
+    def offer_dm(self, offer: OfferView, action: Action) -> Payload:
+        """The private note to the other side when an offer is accepted, declined or
+        delivered."""
+        ...
 
     def digest(self, digest: DigestView) -> tuple[Payload, list[Payload]]:
         """The digest's parent message and the replies in its thread."""

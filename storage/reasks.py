@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, func, or_, select, update
 
 from storage.calendar import add_business_days
-from storage.claims import owned
-from storage.errors import NoLongerOpen, NotYours, WrongTeam
-from storage.models import Delivery, Question, Reask, Team, Workspace
+from storage.enums import Action, DeliveryKind, State
+from storage.items.views import item_view
+from storage.models import Delivery, Item, Question, Reask, Workspace
+from storage.policy.permissions import Actor
 from storage.ports import Renderer
-from storage.questions import question_view
-from storage.teams import member_team
 from storage.uow import Database
+from storage.views import QuestionView
 
 log = logging.getLogger(__name__)
-
-WORKING_ON_IT_DAYS = 3
 
 
 class ReaskService:
@@ -42,7 +40,7 @@ class ReaskService:
                 )
                 .join(Workspace, Workspace.id == Question.workspace_id)
                 .where(
-                    Question.status == "open",
+                    Question.status == State.OPEN,
                     # A business day is at least a calendar day: a cheap first cut.
                     Question.last_asked_at <= now - timedelta(days=1),
                     or_(Question.snoozed_until.is_(None), Question.snoozed_until <= now),
@@ -68,17 +66,18 @@ class ReaskService:
             # Exactly once: the UPDATE matches only if the question is still as this pass
             # saw it (same round, same last ask, not answered, closed or paused since), so
             # another replica's pass that got there first makes this one a no-op.
+            table = cast(Table, Question.__table__)
+            questions = table.c
             won = session.execute(
-                update(Question)
+                update(table)
                 .where(
-                    Question.id == question_id,
-                    Question.status == "open",
-                    Question.reask_round == done,
-                    Question.last_asked_at == last_asked,
-                    or_(Question.snoozed_until.is_(None), Question.snoozed_until <= now),
+                    questions.id == question_id,
+                    questions.reask_round == done,
+                    questions.last_asked_at == last_asked,
+                    or_(questions.snoozed_until.is_(None), questions.snoozed_until <= now),
+                    questions.id.in_(select(Item.id).where(Item.status == State.OPEN)),
                 )
                 .values(reask_round=done + 1, last_asked_at=now)
-                .execution_options(synchronize_session=False)
             )
             if won.rowcount != 1:  # type: ignore[attr-defined]
                 return []
@@ -95,50 +94,16 @@ class ReaskService:
             )
             session.add(reask)
             session.flush()
-            view = question_view(session, question)
+            ws = question.workspace_id
+            action = Action.REASK if kind == "reask" else Action.ESCALATE
+            uow.act(Actor.app(ws), action, question, now, detail={"round": done + 1})
+            view = cast(QuestionView, item_view(session, question))
             post = session.get_one(Delivery, question.delivery_id)
             if kind == "reask":
                 message = self._render.reask(view, done + 1, limit, now)
-                sent = uow.queue(question.workspace_id, "thread", post.channel, message, now, post)
+                sent = uow.queue(ws, DeliveryKind.THREAD, post.channel, message, now, post)
             else:
                 message = self._render.escalation_dm(view, done, now)
-                sent = uow.queue(question.workspace_id, "dm", question.asker_id, message, now, post)
+                sent = uow.queue(ws, DeliveryKind.DM, question.author_id, message, now, post)
             reask.delivery_id = sent.id
             return [sent.id]
-
-    def working_on_it(
-        self, workspace_id: str, question_id: int, user_id: str, now: datetime
-    ) -> datetime:
-        """The other team is on it: no reminder for a few business days. Returns until when."""
-        with self._db.unit_of_work() as uow:
-            session = uow.session
-            question = _open(session, workspace_id, question_id)
-            if member_team(session, workspace_id, user_id).id != question.to_team_id:
-                raise WrongTeam(session.get_one(Team, question.to_team_id).name)
-            zone = ZoneInfo(session.get_one(Workspace, workspace_id).timezone)
-            question.snoozed_until = add_business_days(now, WORKING_ON_IT_DAYS, zone)
-            view = question_view(session, question)
-            post = session.get_one(Delivery, question.delivery_id)
-            note = self._render.working_on_it(view, user_id, question.snoozed_until)
-            uow.queue(workspace_id, "thread", post.channel, note, now, post)
-            uow.audit(workspace_id, user_id, "question.working_on_it", "question", question.id, now)
-            return question.snoozed_until
-
-    def keep_asking(self, workspace_id: str, question_id: int, user_id: str, now: datetime) -> None:
-        """The asker wants more reminders after the last round: allow another set."""
-        with self._db.unit_of_work() as uow:
-            session = uow.session
-            question = _open(session, workspace_id, question_id)
-            if question.asker_id != user_id:
-                raise NotYours(question.asker_id)
-            workspace = session.get_one(Workspace, workspace_id)
-            question.reask_limit = question.reask_round + workspace.max_reasks
-            question.last_asked_at = now
-            uow.audit(workspace_id, user_id, "question.keep_asking", "question", question.id, now)
-
-
-def _open(session: Session, workspace_id: str, question_id: int) -> Question:
-    question = owned(session, Question, workspace_id, question_id, "question")
-    if question.status != "open":
-        raise NoLongerOpen("question", question.status)
-    return question

@@ -8,8 +8,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from storage.claims import insert_ignore
+from storage.enums import Action
 from storage.errors import NoChannel, NotInTeam, UnknownTeam
 from storage.models import Member, Team, Workspace
+from storage.policy.permissions import Actor
 from storage.uow import Database
 from storage.views import TeamView
 
@@ -62,20 +64,22 @@ class TeamService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def set_channel(
-        self, workspace_id: str, key: str, channel_id: str, actor_id: str, now: datetime
-    ) -> TeamView:
+    def set_channel(self, actor: Actor, key: str, channel_id: str, now: datetime) -> TeamView:
         with self._db.unit_of_work() as uow:
-            ensure_workspace(uow.session, workspace_id, now)
-            team = _team(uow.session, workspace_id, team_key(key))
+            uow.permit(actor, Action.SETUP, None)  # hints on the command are for admins only
+            ensure_workspace(uow.session, actor.workspace_id, now)
+            team = _team(uow.session, actor.workspace_id, team_key(key))
+            uow.act(actor, Action.SETUP, team, now)
             team.channel_id = channel_id
-            uow.audit(workspace_id, actor_id, "team.set_channel", "team", team.id, now)
             return TeamView(team.key, team.name, team.channel_id)
 
-    def join(self, workspace_id: str, user_id: str, key: str, now: datetime) -> TeamView:
+    def join(self, actor: Actor, key: str, now: datetime) -> TeamView:
+        workspace_id, user_id = actor.workspace_id, actor.user_id
         with self._db.unit_of_work() as uow:
+            uow.permit(actor, Action.JOIN, None)
             ensure_workspace(uow.session, workspace_id, now)
             team = _team(uow.session, workspace_id, team_key(key))
+            uow.act(actor, Action.JOIN, team, now)
             member = uow.session.scalar(
                 select(Member).where(Member.workspace_id == workspace_id, Member.user_id == user_id)
             )
@@ -87,17 +91,18 @@ class TeamService:
                 )
             else:
                 member.team_id = team.id
-            uow.audit(workspace_id, user_id, "team.join", "team", team.id, now)
             return TeamView(team.key, team.name, team.channel_id)
 
-    def leave(self, workspace_id: str, user_id: str, now: datetime) -> TeamView:
+    def leave(self, actor: Actor, now: datetime) -> TeamView:
         with self._db.unit_of_work() as uow:
-            team = member_team(uow.session, workspace_id, user_id)
+            team = member_team(uow.session, actor.workspace_id, actor.user_id)
+            uow.act(actor, Action.LEAVE, team, now)
             member = uow.session.scalars(
-                select(Member).where(Member.workspace_id == workspace_id, Member.user_id == user_id)
+                select(Member).where(
+                    Member.workspace_id == actor.workspace_id, Member.user_id == actor.user_id
+                )
             ).one()
             uow.session.delete(member)
-            uow.audit(workspace_id, user_id, "team.leave", "team", team.id, now)
             return TeamView(team.key, team.name, team.channel_id)
 
     def overview(self, workspace_id: str, now: datetime) -> list[TeamView]:

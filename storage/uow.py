@@ -7,13 +7,22 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory
-from storage.models import AuditEntry, Delivery
+from storage.enums import Action, DeliveryKind, DeliveryStatus, Role
+from storage.errors import NotAllowed, NotInTeam
+from storage.models import AuditEntry, Delivery, Item, Member, Team
+from storage.policy.permissions import (
+    MATRIX,
+    Actor,
+    Standing,
+    allowed,
+    roles_of,
+)
 from storage.ports import Payload
 
 
@@ -77,7 +86,7 @@ class UnitOfWork:
     def queue(
         self,
         workspace_id: str,
-        kind: str,
+        kind: DeliveryKind,
         channel: str,
         payload: Payload,
         now: datetime,
@@ -92,7 +101,7 @@ class UnitOfWork:
             payload=payload,
             ref_id=ref.id if ref else None,
             notify_user=notify,
-            status="pending",
+            status=DeliveryStatus.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
@@ -102,22 +111,99 @@ class UnitOfWork:
         self._queued = True
         return delivery
 
-    def audit(
+    def act(
         self,
-        workspace_id: str,
-        actor_id: str,
-        action: str,
-        object_type: str,
-        object_id: int | None,
+        actor: Actor,
+        action: Action,
+        target: Item | Team | None,
         now: datetime,
-    ) -> None:
-        self.session.add(
-            AuditEntry(
-                workspace_id=workspace_id,
-                actor_id=actor_id,
-                action=action,
-                object_type=object_type,
-                object_id=object_id,
-                at=now,
+        *,
+        object_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """The one door for writes: check the permissions matrix, then write the audit row.
+
+        A refusal raises, and the transaction (this row with it) is rolled back; so is the
+        row when a later step of the use case refuses.
+        """
+        object_type, object_id = self.permit(actor, action, target, object_id)
+        entry = AuditEntry(
+            workspace_id=actor.workspace_id,
+            actor_id=actor.user_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            at=now,
+            detail=detail,
+        )
+        self.session.add(entry)
+        return entry
+
+    def permit(
+        self,
+        actor: Actor,
+        action: Action,
+        target: Item | Team | None,
+        object_id: int | None = None,
+    ) -> tuple[str, int | None]:
+        """Raise the refusal if the matrix says no; otherwise what the action is about."""
+        team_id = None if actor.system else self.team_of(actor.workspace_id, actor.user_id)
+        if isinstance(target, Item):
+            standing = Standing(team_id, target.from_team_id, target.to_team_id, target.author_id)
+            object_type, object_id = str(target.kind), target.id
+        else:
+            standing = Standing(team_id)
+            object_type = "team" if isinstance(target, Team) else action_object(action)
+            object_id = target.id if isinstance(target, Team) else object_id
+        roles = roles_of(actor, standing)
+        if not allowed(action, roles):
+            raise self._refusal(actor, action, roles, target)
+        return object_type, object_id
+
+    def team_of(self, workspace_id: str, user_id: str) -> int | None:
+        return self.session.scalar(
+            select(Member.team_id).where(
+                Member.workspace_id == workspace_id, Member.user_id == user_id
             )
         )
+
+    def _refusal(
+        self, actor: Actor, action: Action, roles: frozenset[Role], target: Item | Team | None
+    ) -> Exception:
+        who = MATRIX[action].roles
+        if Role.NO_TEAM in roles and Role.GUEST not in roles and Role.SENDING_TEAM in who:
+            return NotInTeam(actor.user_id)
+        team = None
+        if isinstance(target, Item) and Role.RECEIVING_TEAM in who:
+            team = self.session.get_one(Team, target.to_team_id).name
+        author = target.author_id if isinstance(target, Item) else None
+        return NotAllowed(
+            action, who, Role.GUEST in roles, author, team, self.contacts(actor.workspace_id)
+        )
+
+    def contacts(self, workspace_id: str) -> tuple[str, ...]:
+        """Whom to ask about the app: the admins who set its teams up, latest first."""
+        rows = self.session.execute(
+            select(AuditEntry.actor_id, func.max(AuditEntry.at))
+            .where(AuditEntry.workspace_id == workspace_id, AuditEntry.action == Action.SETUP)
+            .group_by(AuditEntry.actor_id)
+            .order_by(func.max(AuditEntry.at).desc())
+            .limit(3)
+        )
+        return tuple(actor for actor, _ in rows)
+
+
+OBJECTS = {
+    Action.SETTINGS: "workspace",
+    Action.DIGEST: "digest",
+    Action.REASK: "question",
+    Action.ESCALATE: "question",
+    Action.GIVE_UP: "delivery",
+    Action.EXPORT: "audit_log",
+    Action.PURGE: "workspace",
+}
+
+
+def action_object(action: Action) -> str:
+    """What an action on no item or team is about, for the audit row."""
+    return OBJECTS.get(action, "workspace")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
+from storage.enums import ItemKind, State
+
 T = TypeVar("T")
 
 
@@ -24,6 +26,7 @@ class UpdateView:
     team_name: str
     text: str
     created_at: datetime
+    kind: ItemKind = ItemKind.UPDATE
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,11 @@ class QuestionView:
     from_team: str
     to_team: str
     text: str
-    status: str
+    status: State
     created_at: datetime
     answers: tuple[AnswerView, ...] = ()
     closed_at: datetime | None = None
+    kind: ItemKind = ItemKind.QUESTION
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,31 @@ class OfferView:
     from_team: str
     to_team: str
     text: str
-    status: str
+    status: State
     created_at: datetime
+    of_value: bool = False
     accepted_by: str | None = None
     accepted_at: datetime | None = None
+    declined_by: str | None = None
+    declined_at: datetime | None = None
+    decline_reason: str | None = None
+    delivered_by: str | None = None
+    delivered_at: datetime | None = None
+    delivered_link: str | None = None
     withdrawn_at: datetime | None = None
+    kind: ItemKind = ItemKind.OFFER
+
+
+ItemView = UpdateView | QuestionView | OfferView
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an author wants to post: the text, and for offers the compliance flag."""
+
+    kind: ItemKind
+    text: str
+    of_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,7 @@ class Posted:
     channel_id: str
     team: str
     item_id: int
+    kind: ItemKind
 
 
 @dataclass(frozen=True)

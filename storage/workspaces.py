@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from storage.enums import Action
 from storage.errors import InvalidSetting
 from storage.models import Workspace
+from storage.policy.permissions import Actor
 from storage.teams import ensure_workspace
 from storage.uow import Database
 
@@ -83,17 +85,20 @@ class ScheduleService:
             ensure_workspace(uow.session, workspace_id, now)
             return Schedule.of(uow.session.get_one(Workspace, workspace_id))
 
-    def update(
-        self, workspace_id: str, actor_id: str, schedule: Schedule, now: datetime
-    ) -> Schedule:
-        clean = validate(schedule)
+    def permit(self, actor: Actor) -> None:
+        """Refuse now, before the settings form opens, anyone who could not save it."""
         with self._db.unit_of_work() as uow:
-            ensure_workspace(uow.session, workspace_id, now)
-            workspace = uow.session.get_one(Workspace, workspace_id)
+            uow.permit(actor, Action.SETTINGS, None)
+
+    def update(self, actor: Actor, schedule: Schedule, now: datetime) -> Schedule:
+        with self._db.unit_of_work() as uow:
+            uow.act(actor, Action.SETTINGS, None, now)
+            clean = validate(schedule)
+            ensure_workspace(uow.session, actor.workspace_id, now)
+            workspace = uow.session.get_one(Workspace, actor.workspace_id)
             workspace.digest_weekday = clean.digest_weekday
             workspace.digest_time = clean.digest_time
             workspace.timezone = clean.timezone
             workspace.reask_after_days = clean.reask_after_days
             workspace.max_reasks = clean.max_reasks
-            uow.audit(workspace_id, actor_id, "workspace.schedule", "workspace", None, now)
             return clean

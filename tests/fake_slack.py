@@ -103,6 +103,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.admins: set[str] = set()
         self.owners: set[str] = set()
+        self.guests: set[str] = set()  # multi-channel guests (is_restricted)
         self.latency: float = 0.0
         self.per_channel_rate: float | None = None
         self.hold_seconds: float = 2.0
@@ -331,6 +332,8 @@ class FakeSlack:
                         "name": user.lower(),
                         "is_admin": user in self.admins,
                         "is_owner": user in self.owners,
+                        "is_restricted": user in self.guests,
+                        "is_ultra_restricted": False,
                         "tz": "America/New_York",
                     },
                 }

@@ -185,14 +185,19 @@ class SlackSender:
         view_id: str = "V1",
         timestamp: int | None = None,
         signature: str | None = None,
+        elements: dict[str, dict[str, dict[str, Any]]] | None = None,
     ) -> Reply:
-        state = {
+        """`values` are plain text inputs; `elements` any other input's state as Slack
+        sends it (block id → action id → element state)."""
+        state: dict[str, dict[str, Any]] = {
             block_id: {
                 action_id: {"type": "plain_text_input", "value": value}
                 for action_id, value in actions.items()
             }
             for block_id, actions in values.items()
         }
+        for block_id, actions in (elements or {}).items():
+            state.setdefault(block_id, {}).update(actions)
         payload = {
             "type": "view_submission",
             "team": self._team(),

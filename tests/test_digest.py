@@ -12,26 +12,35 @@ from sqlalchemy import select
 
 from handlers import ids
 from handlers.messages import SlackRenderer
+from storage.enums import DeliveryKind, ItemKind
 from storage.models import Delivery, Digest
+from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
+from storage.views import Draft
 from storage.workspaces import Schedule
 
 dumps = partial(json.dumps, ensure_ascii=False)
 WS = "T0001"
 START = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)  # Monday 08:00 in New York
 DUE = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the next Monday, 09:00 in New York
+ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
+UPDATE, QUESTION, OFFER = ItemKind.UPDATE, ItemKind.QUESTION, ItemKind.OFFER
+
+
+def as_user(user: str) -> Actor:
+    return Actor(WS, user)
 
 
 @pytest.fixture
 def services(db: Database) -> Services:
     services = Services.build(db, SlackRenderer())
-    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", START)
-    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", START)
+    services.teams.set_channel(ADMIN, "marketing", "C_MKT", START)
+    services.teams.set_channel(ADMIN, "liaison", "C_LIA", START)
     for user in ("U_M1", "U_M2"):
-        services.teams.join(WS, user, "marketing", START)
+        services.teams.join(as_user(user), "marketing", START)
     for user in ("U_L1", "U_L2"):
-        services.teams.join(WS, user, "liaison", START)
+        services.teams.join(as_user(user), "liaison", START)
     return services
 
 
@@ -39,18 +48,22 @@ def at(hours: float) -> datetime:
     return START + timedelta(hours=hours)
 
 
+def post(services: Services, user: str, kind: ItemKind, text: str, when: datetime) -> int:
+    return services.items.post(as_user(user), Draft(kind, text), when).item_id
+
+
 def seed_week(services: Services) -> dict[str, int]:
     s = services
-    s.updates.share(WS, "U_L1", "North territory visits up 12%", at(2))
-    s.updates.share(WS, "U_L2", "Ortho drop-offs done", at(30))
-    s.updates.share(WS, "U_M1", "Mailer to PCPs next week", at(31))  # Marketing's own
-    old = s.questions.ask(WS, "U_M1", "Which cardiology groups first?", at(3)).item_id
-    answered = s.questions.ask(WS, "U_M2", "Who owns the spine list?", at(4)).item_id
-    s.questions.answer(WS, answered, "U_L1", "Dana does", at(10))
-    theirs = s.questions.ask(WS, "U_L1", "When do the mailers land?", at(5)).item_id
-    open_offer = s.offers.offer(WS, "U_L2", "Talking points for the heart fair", at(6)).item_id
-    taken = s.offers.offer(WS, "U_M1", "A target list of splitters", at(7)).item_id
-    s.offers.accept(WS, taken, "U_L2", at(8))
+    post(s, "U_L1", UPDATE, "North territory visits up 12%", at(2))
+    post(s, "U_L2", UPDATE, "Ortho drop-offs done", at(30))
+    post(s, "U_M1", UPDATE, "Mailer to PCPs next week", at(31))  # Marketing's own
+    old = post(s, "U_M1", QUESTION, "Which cardiology groups first?", at(3))
+    answered = post(s, "U_M2", QUESTION, "Who owns the spine list?", at(4))
+    s.items.answer(as_user("U_L1"), answered, "Dana does", at(10))
+    theirs = post(s, "U_L1", QUESTION, "When do the mailers land?", at(5))
+    open_offer = post(s, "U_L2", OFFER, "Talking points for the heart fair", at(6))
+    taken = post(s, "U_M1", OFFER, "A target list of splitters", at(7))
+    s.items.accept(as_user("U_L2"), taken, at(8))
     return {"old": old, "theirs": theirs, "open_offer": open_offer, "taken": taken}
 
 
@@ -78,7 +91,7 @@ def digest_posts(db: Database, channel: str) -> tuple[dict[str, Any], list[dict[
         ).all()
         digest_ids = set(uow.session.scalars(select(Digest.delivery_id)))
     [parent] = [r for r in rows if r.id in digest_ids]
-    thread = [r.payload for r in rows if r.ref_id == parent.id and r.kind == "thread"]
+    thread = [r.payload for r in rows if r.ref_id == parent.id and r.kind == DeliveryKind.THREAD]
     return parent.payload, thread
 
 
@@ -146,7 +159,7 @@ def test_the_next_digest_covers_only_the_time_since_the_last(
 ) -> None:
     seed_week(services)
     services.digests.run_due(DUE)
-    services.updates.share(WS, "U_L1", "Week two update", DUE + timedelta(days=1))
+    post(services, "U_L1", UPDATE, "Week two update", DUE + timedelta(days=1))
     services.digests.run_due(DUE + timedelta(days=7))
     with db.unit_of_work() as uow:
         latest = uow.session.scalars(
@@ -173,7 +186,7 @@ def _all_digest_threads(db: Database, channel: str) -> list[str]:
 def test_moving_the_digest_day_adds_no_extra_digest(services: Services) -> None:
     assert len(services.digests.run_due(DUE)) == 2  # Monday's
     wednesday = DUE + timedelta(days=2)
-    services.schedules.update(WS, "U_ADMIN", Schedule(digest_weekday=4), wednesday)
+    services.schedules.update(ADMIN, Schedule(digest_weekday=4), wednesday)
 
     # "Last Friday" is before Monday's digest: nothing is owed until this Friday.
     assert services.digests.run_due(wednesday) == []

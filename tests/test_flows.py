@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import LIA_CHANNEL, LIAISONS, MARKETING, MKT_CHANNEL, Served, wait_until
 from fake_slack import Call, FakeSlack
-from slack_requests import thread_reply_event
+from slack_requests import Reply, thread_reply_event
 
 from handlers import ids
-from storage.models import Answer, Delivery, Offer, PlanUpdate, Question
+from storage.models import Answer, Delivery, Offer, Question, Update
 
 M1, M2 = MARKETING
 L1, L2 = LIAISONS[:2]
@@ -34,6 +34,16 @@ def buttons(call: Call) -> list[str]:
     ]
 
 
+def own_buttons(reply: Reply) -> list[tuple[str, str]]:
+    """The author's buttons in the command's private confirmation."""
+    return [
+        (element["action_id"], element["value"])
+        for block in reply.json().get("blocks", [])
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
 def test_share_posts_to_the_other_team_and_confirms_privately(teams: Served, fake: FakeSlack):
     reply = teams.slack.command("/share", "Ortho campaign launches May 6", M1, MKT_CHANNEL)
 
@@ -45,8 +55,9 @@ def test_share_posts_to_the_other_team_and_confirms_privately(teams: Served, fak
     assert "Plan update from Marketing" in blocks_text(post)
     assert f"<@{M1}>" in blocks_text(post)
     assert "<!date^" in blocks_text(post)
-    [update] = teams.rows(PlanUpdate)
+    [update] = teams.rows(Update)
     assert (update.author_id, update.text) == (M1, "Ortho campaign launches May 6")
+    assert own_buttons(reply) == []
 
 
 def ask(app: Served, fake: FakeSlack, text: str = "Which practices first?") -> tuple[int, Call]:
@@ -54,6 +65,8 @@ def ask(app: Served, fake: FakeSlack, text: str = "Which practices first?") -> t
     assert "on its way" in reply.text
     [post] = fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
     [question] = app.rows(Question)
+    # The asker's Close button is in their private confirmation, not in the other channel.
+    assert own_buttons(reply) == [(ids.CLOSE, str(question.id))]
     return question.id, post
 
 
@@ -61,7 +74,7 @@ def test_ask_posts_an_answer_button_and_a_modal_answer_goes_to_the_thread(
     teams: Served, fake: FakeSlack
 ):
     question_id, post = ask(teams, fake)
-    assert buttons(post) == [ids.ANSWER, ids.CLOSE]
+    assert buttons(post) == [ids.ANSWER]
 
     click = teams.slack.action(
         L1, ids.ANSWER, str(question_id), response_url=fake.response_url("a")
@@ -146,7 +159,8 @@ def test_only_the_asker_closes_a_question(teams: Served, fake: FakeSlack):
     teams.slack.action(M1, ids.CLOSE, str(question_id), response_url=fake.response_url("ok"))
     fake.wait_for("response_url", where=lambda c: c.name == "ok")
     [edit] = fake.wait_for("chat.update")
-    assert "Closed by the asker" in blocks_text(edit)
+    assert "Closed without an answer" in blocks_text(edit)
+    assert "closed by the asker" in blocks_text(edit)
     assert buttons(edit) == []
     assert teams.rows(Question)[0].status == "closed"
 
@@ -161,18 +175,19 @@ def offer(app: Served, fake: FakeSlack) -> tuple[int, Call]:
     assert "on its way to Marketing" in reply.text
     [post] = fake.wait_for("chat.postMessage", where=posted_to(MKT_CHANNEL))
     [row] = app.rows(Offer)
+    assert own_buttons(reply) == [(ids.WITHDRAW, str(row.id))]
     return row.id, post
 
 
 def test_accept_turns_an_offer_into_a_commitment(teams: Served, fake: FakeSlack):
     offer_id, post = offer(teams, fake)
-    assert buttons(post) == [ids.ACCEPT, ids.WITHDRAW]
+    assert buttons(post) == [ids.ACCEPT, ids.DECLINE]
 
     teams.slack.action(M1, ids.ACCEPT, str(offer_id), response_url=fake.response_url("yes"))
     [ok] = fake.wait_for("response_url", where=lambda c: c.name == "yes")
     assert f"<@{L1}> has been told" in ok.body["text"]
     [edit] = fake.wait_for("chat.update")
-    assert f"Accepted by <@{M1}>" in blocks_text(edit) and buttons(edit) == []
+    assert f"Accepted by <@{M1}>" in blocks_text(edit) and buttons(edit) == [ids.DELIVER]
     [dm] = fake.wait_for("chat.postMessage", where=posted_to(L1))
     assert "accepted your offer" in blocks_text(dm)
     [row] = teams.rows(Offer)
@@ -180,7 +195,7 @@ def test_accept_turns_an_offer_into_a_commitment(teams: Served, fake: FakeSlack)
 
     teams.slack.action(M2, ids.ACCEPT, str(offer_id), response_url=fake.response_url("late"))
     [late] = fake.wait_for("response_url", where=lambda c: c.name == "late")
-    assert f"Already accepted by <@{M1}>" in late.body["text"]
+    assert late.body["text"].startswith(f"That offer is already accepted (<@{M1}>, <!date^")
     assert teams.rows(Offer)[0].accepted_by == M1
 
 
@@ -188,7 +203,8 @@ def test_the_offerer_cannot_accept_their_own_offer(teams: Served, fake: FakeSlac
     offer_id, _ = offer(teams, fake)
     teams.slack.action(L1, ids.ACCEPT, str(offer_id), response_url=fake.response_url("own"))
     [own] = fake.wait_for("response_url", where=lambda c: c.name == "own")
-    assert "your own offer" in own.body["text"]
+    # The offerer is no member of the receiving team, who alone may accept.
+    assert own.body["text"].startswith("Only members of Marketing can accept this offer.")
     teams.slack.action(L2, ids.ACCEPT, str(offer_id), response_url=fake.response_url("team"))
     [team] = fake.wait_for("response_url", where=lambda c: c.name == "team")
     assert "Only members of Marketing" in team.body["text"]
@@ -212,7 +228,8 @@ def test_twelve_simultaneous_accepts_give_exactly_one(teams: Served, fake: FakeS
     answers = fake.wait_for("response_url", count=len(LIAISONS))
     winners = [c for c in answers if "has been told" in c.body["text"]]
     assert len(winners) == 1
-    assert sum("Already accepted" in c.body["text"] for c in answers) == len(LIAISONS) - 1
+    late = "That offer is already accepted"
+    assert sum(c.body["text"].startswith(late) for c in answers) == len(LIAISONS) - 1
     [accepted] = teams.rows(Offer)
     assert accepted.accepted_by == winners[0].name
     fake.wait_for("chat.update")

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from handlers.messages import SlackRenderer
-from storage.errors import AlreadyAccepted
+from storage.enums import DeliveryKind, ItemKind, State
+from storage.errors import NoLongerOpen
 from storage.models import Delivery, Offer
 from storage.outbox import Fail, Job, Outbox, Retry, Sent
+from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.teams import ensure_workspace
 from storage.uow import Database
-from storage.views import OfferView
+from storage.views import Draft, OfferView
 
 WS = "T0001"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -30,7 +32,9 @@ def outbox(db: Database) -> Outbox:
     return Outbox(db, SlackRenderer())
 
 
-def queue(db: Database, channel: str, kind: str = "post", ref: int | None = None) -> int:
+def queue(
+    db: Database, channel: str, kind: DeliveryKind = DeliveryKind.POST, ref: int | None = None
+) -> int:
     with db.unit_of_work() as uow:
         parent = uow.session.get_one(Delivery, ref) if ref is not None else None
         row = uow.queue(WS, kind, channel, {"text": f"{kind} to {channel}"}, NOW, ref=parent)
@@ -120,9 +124,9 @@ def test_retry_hides_a_row_until_its_time_and_holds_back_its_channel(
 
 def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outbox) -> None:
     post = queue(db, "C_A")
-    dm = queue(db, "U_1", "dm", ref=post)
-    thread = queue(db, "C_A", "thread", ref=post)
-    update = queue(db, "C_A", "update", ref=post)
+    dm = queue(db, "U_1", DeliveryKind.DM, ref=post)
+    thread = queue(db, "C_A", DeliveryKind.THREAD, ref=post)
+    update = queue(db, "C_A", DeliveryKind.EDIT, ref=post)
 
     assert claimed_id(outbox) == post
     assert claim(outbox) is None  # the DM's channel is free, but its message is not out yet
@@ -142,7 +146,7 @@ def test_a_row_with_a_ref_waits_until_the_ref_is_sent(db: Database, outbox: Outb
     last = claim(outbox, later)
     assert last is not None and last.id == update
     assert (last.kind, last.ref_channel, last.ref_ts) == (
-        "update",
+        DeliveryKind.EDIT,
         "C_A_REAL",
         "1700000000.000101",
     )
@@ -152,10 +156,10 @@ def test_fail_cascades_to_dependents_and_their_dependents_but_not_dms(
     db: Database, outbox: Outbox
 ) -> None:
     post = queue(db, "C_A")
-    update = queue(db, "C_A", "update", ref=post)
-    thread = queue(db, "C_A", "thread", ref=post)
-    grandchild = queue(db, "C_A", "update", ref=thread)
-    dm = queue(db, "U_1", "dm", ref=post)  # only links to the post
+    update = queue(db, "C_A", DeliveryKind.EDIT, ref=post)
+    thread = queue(db, "C_A", DeliveryKind.THREAD, ref=post)
+    grandchild = queue(db, "C_A", DeliveryKind.EDIT, ref=thread)
+    dm = queue(db, "U_1", DeliveryKind.DM, ref=post)  # only links to the post
     unrelated = queue(db, "C_A")
     other = queue(db, "C_B")
     assert outbox.pending() == 7
@@ -188,7 +192,7 @@ def test_a_row_queued_after_its_ref_failed_does_not_block_its_channel(
     assert claimed_id(outbox) == post
     outbox.settle([Fail(post, "not_in_channel")], NOW)
     # e.g. an answer submitted for a question whose post Slack refused
-    late_update = queue(db, "C_A", "update", ref=post)
+    late_update = queue(db, "C_A", DeliveryKind.EDIT, ref=post)
     next_post = queue(db, "C_A")
 
     assert claimed_id(outbox) == next_post
@@ -246,23 +250,25 @@ def test_concurrent_claimers_never_get_the_same_row(db: Database, outbox: Outbox
 def test_twelve_simultaneous_accepts_of_one_offer_give_exactly_one(db: Database) -> None:
     services = Services.build(db, SlackRenderer())
     liaisons = [f"U_L{n}" for n in range(1, 13)]
-    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", NOW)
-    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", NOW)
-    services.teams.join(WS, "U_M1", "marketing", NOW)
+    admin = Actor(WS, "U_ADMIN", app_admin=True)
+    services.teams.set_channel(admin, "marketing", "C_MKT", NOW)
+    services.teams.set_channel(admin, "liaison", "C_LIA", NOW)
+    services.teams.join(Actor(WS, "U_M1"), "marketing", NOW)
     for user in liaisons:
-        services.teams.join(WS, user, "liaison", NOW)
-    posted = services.offers.offer(WS, "U_M1", "Event support for the heart fair", NOW)
+        services.teams.join(Actor(WS, user), "liaison", NOW)
+    draft = Draft(ItemKind.OFFER, "Event support for the heart fair")
+    posted = services.items.post(Actor(WS, "U_M1"), draft, NOW)
 
     start = threading.Barrier(len(liaisons))
     won: dict[str, OfferView] = {}
-    refused: dict[str, AlreadyAccepted] = {}
+    refused: dict[str, NoLongerOpen] = {}
     other: list[BaseException] = []
 
     def accept(user: str) -> None:
         try:
             start.wait(timeout=10)
-            won[user] = services.offers.accept(WS, posted.item_id, user, NOW + SECOND)
-        except AlreadyAccepted as error:
+            won[user] = services.items.accept(Actor(WS, user), posted.item_id, NOW + SECOND)
+        except NoLongerOpen as error:
             refused[user] = error
         except BaseException as error:
             other.append(error)
@@ -277,15 +283,15 @@ def test_twelve_simultaneous_accepts_of_one_offer_give_exactly_one(db: Database)
     assert len(won) == 1 and len(refused) == len(liaisons) - 1
     [(winner, view)] = won.items()
     assert (view.status, view.accepted_by) == ("accepted", winner)
-    assert {error.by for error in refused.values()} == {winner}
+    assert {(error.status, error.by) for error in refused.values()} == {(State.ACCEPTED, winner)}
     with db.unit_of_work() as uow:
         offer = uow.session.get_one(Offer, posted.item_id)
         assert (offer.status, offer.accepted_by) == ("accepted", winner)
         caused = uow.session.scalars(
             select(Delivery).where(Delivery.ref_id == offer.delivery_id)
         ).all()
-    assert sorted(d.kind for d in caused) == ["dm", "update"]
-    [dm] = [d for d in caused if d.kind == "dm"]
+    assert sorted(d.kind for d in caused) == [DeliveryKind.DM, DeliveryKind.EDIT]
+    [dm] = [d for d in caused if d.kind == DeliveryKind.DM]
     assert dm.channel == "U_M1"
 
 

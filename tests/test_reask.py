@@ -9,9 +9,12 @@ from sqlalchemy import select
 
 from handlers import ids
 from handlers.messages import SlackRenderer
+from storage.enums import DeliveryKind, ItemKind
 from storage.models import Delivery, Reask
+from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
+from storage.views import Draft
 
 WS = "T0001"
 ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
@@ -19,20 +22,23 @@ THURSDAY = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # 3 business days later
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 3 more (the weekend skipped)
 FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 3 more
 MINUTE = timedelta(minutes=1)
+ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
+M1, L1 = Actor(WS, "U_M1"), Actor(WS, "U_L1")
 
 
 @pytest.fixture
 def services(db: Database) -> Services:
     services = Services.build(db, SlackRenderer())
-    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", ASKED)
-    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", ASKED)
-    services.teams.join(WS, "U_M1", "marketing", ASKED)
-    services.teams.join(WS, "U_L1", "liaison", ASKED)
+    services.teams.set_channel(ADMIN, "marketing", "C_MKT", ASKED)
+    services.teams.set_channel(ADMIN, "liaison", "C_LIA", ASKED)
+    services.teams.join(M1, "marketing", ASKED)
+    services.teams.join(L1, "liaison", ASKED)
     return services
 
 
 def ask(services: Services, when: datetime = ASKED) -> int:
-    return services.questions.ask(WS, "U_M1", "Which offices raised access issues?", when).item_id
+    draft = Draft(ItemKind.QUESTION, "Which offices raised access issues?")
+    return services.items.post(M1, draft, when).item_id
 
 
 def sent(db: Database, ids_: list[int]) -> list[Delivery]:
@@ -57,7 +63,7 @@ def test_a_question_is_asked_again_in_its_thread_after_three_business_days(
 
     [reminder] = sent(db, services.reasks.run_due(THURSDAY))
 
-    assert reminder.kind == "thread" and reminder.channel == "C_LIA"
+    assert reminder.kind == DeliveryKind.THREAD and reminder.channel == "C_LIA"
     assert reminder.payload["reply_broadcast"] is True
     text = str(reminder.payload["blocks"])
     assert "Which offices raised access issues?" in text and "reminder 1 of 2" in text
@@ -75,9 +81,9 @@ def test_rounds_then_a_private_note_to_the_asker_then_silence(
     first, second, note = (sent(db, r) for r in rounds)
     assert "reminder 2 of 2" in str(second[0].payload["blocks"])
     [dm] = note
-    assert (dm.kind, dm.channel) == ("dm", "U_M1")
+    assert (dm.kind, dm.channel) == (DeliveryKind.DM, "U_M1")
     assert action_ids(dm) == [ids.KEEP_ASKING, ids.CLOSE]
-    assert first[0].kind == "thread"
+    assert first[0].kind == DeliveryKind.THREAD
     assert services.reasks.run_due(FRIDAY + timedelta(days=30)) == []
     with db.unit_of_work() as uow:
         kinds = [
@@ -90,15 +96,15 @@ def test_keep_asking_allows_another_set_of_rounds(services: Services, db: Databa
     question = ask(services)
     for moment in (THURSDAY, TUESDAY, FRIDAY):
         services.reasks.run_due(moment)
-    services.reasks.keep_asking(WS, question, "U_M1", FRIDAY + MINUTE)
+    services.items.keep_asking(M1, question, FRIDAY + MINUTE)
     [again] = sent(db, services.reasks.run_due(FRIDAY + timedelta(days=5, hours=1)))
-    assert again.kind == "thread" and "reminder 4 of 5" in str(again.payload["blocks"])
+    assert again.kind == DeliveryKind.THREAD and "reminder 4 of 5" in str(again.payload["blocks"])
 
 
 def test_no_reminder_after_an_answer_or_a_close(services: Services) -> None:
     answered, closed = ask(services), ask(services)
-    services.questions.answer(WS, answered, "U_L1", "Dr. Patel's office", ASKED + MINUTE)
-    services.questions.close(WS, closed, "U_M1", ASKED + MINUTE)
+    services.items.answer(L1, answered, "Dr. Patel's office", ASKED + MINUTE)
+    services.items.close(M1, closed, ASKED + MINUTE)
     assert services.reasks.run_due(THURSDAY) == []
     assert services.reasks.run_due(FRIDAY + timedelta(days=60)) == []
 
@@ -118,7 +124,7 @@ def test_working_on_it_pauses_reminders_for_three_business_days(
     question = ask(services)
     services.reasks.run_due(THURSDAY)
     paused = THURSDAY + timedelta(hours=2)
-    until = services.reasks.working_on_it(WS, question, "U_L1", paused)
+    until = services.items.snooze(L1, question, paused)
     assert until == TUESDAY + timedelta(hours=2)
     assert services.reasks.run_due(TUESDAY) == []
     [resumed] = sent(db, services.reasks.run_due(until))
@@ -140,6 +146,6 @@ def test_a_pass_that_saw_the_question_before_another_replica_reminded_does_nothi
     assert len(services.reasks.run_due(THURSDAY)) == 1
     # A second replica listed the question before the first one's reminder committed.
     assert services.reasks._remind(question, 0, ASKED, THURSDAY) == []
-    services.reasks.working_on_it(WS, question, "U_L1", THURSDAY + MINUTE)
+    services.items.snooze(L1, question, THURSDAY + MINUTE)
     # Nor may a pass that listed it before the pause remind it during the pause.
     assert services.reasks._remind(question, 1, THURSDAY, TUESDAY) == []

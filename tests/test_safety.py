@@ -35,7 +35,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import text as sql
 
 from handlers import ids
-from storage.models import Answer, Base, Delivery, Member, Offer, PlanUpdate, Question
+from storage.models import Answer, Base, Delivery, Member, Offer, Question, Update
 
 M1 = MARKETING[0]
 L1 = LIAISONS[0]
@@ -43,9 +43,9 @@ OUTSIDER = "U_NOBODY"
 FORM = "application/x-www-form-urlencoded"
 SECTION_LIMIT = 3000  # Block Kit: a section's text holds at most 3,000 characters
 KINDS = ["share", "ask", "offer"]
-MODEL: dict[str, type[Base]] = {"share": PlanUpdate, "ask": Question, "offer": Offer}
+MODEL: dict[str, type[Base]] = {"share": Update, "ask": Question, "offer": Offer}
 NOUN = {"share": "plan update", "ask": "question", "offer": "offer"}
-STORED = (PlanUpdate, Question, Offer, Answer, Delivery)
+STORED = (Update, Question, Offer, Answer, Delivery)
 TROUBLE = "Something went wrong on our side"
 
 
@@ -185,7 +185,7 @@ def test_a_stale_timestamp_is_refused_even_when_correctly_signed(
     assert reply.status == 200
     [post] = fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
     assert sections(post)[0].endswith("\nReplayed update")
-    assert [u.text for u in teams.rows(PlanUpdate)] == ["Replayed update"]
+    assert [u.text for u in teams.rows(Update)] == ["Replayed update"]
 
 
 # -- malformed bodies ----------------------------------------------------------------------
@@ -310,7 +310,7 @@ def test_a_command_mentioning_payload_is_still_a_command(teams: Served, fake: Fa
         post = fake.wait_for("chat.postMessage", count=n, where=posted_to(LIA_CHANNEL))[-1]
         settled(teams)
         assert html.unescape(sections(post)[0]).split("\n", 1)[1] == text
-        stored = max(teams.rows(PlanUpdate), key=lambda u: u.id)
+        stored = max(teams.rows(Update), key=lambda u: u.id)
         assert (stored.author_id, stored.text) == (M1, text)
 
 
@@ -327,7 +327,9 @@ def test_a_command_without_text_opens_its_form(teams: Served, fake: FakeSlack) -
             [opened] = fake.wait_for("views.open", where=opened_by(trigger))
             view = opened.body["view"]
             assert view["callback_id"] == f"{ids.COMPOSE}:{kind}"
-            [field] = view["blocks"]
+            # An offer's form also has the compliance checkbox.
+            field, *more = view["blocks"]
+            assert [b["block_id"] for b in more] == ([ids.VALUE_BLOCK] if kind == "offer" else [])
             assert field["type"] == "input"
             assert (field["block_id"], field["element"]["action_id"]) == (
                 ids.TEXT_BLOCK,
@@ -538,7 +540,7 @@ def test_shared_text_never_reaches_slack_unescaped(
     [post] = fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
     settled(teams)
     assert_never_unescaped(fake.calls(include_failed=True))
-    stored = max(teams.rows(PlanUpdate), key=lambda u: u.id)
+    stored = max(teams.rows(Update), key=lambda u: u.id)
     assert stored.text == text.strip()
     # Escaped, not mangled: the reader sees exactly what was typed.
     assert html.unescape(sections(post)[0].split("\n", 1)[1]) == text.strip()
@@ -571,7 +573,7 @@ def test_text_with_a_nul_character_is_shared_without_it(teams: Served, fake: Fak
 
     assert "on its way" in reply.text, reply
     [post] = fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
-    [update] = teams.rows(PlanUpdate)
+    [update] = teams.rows(Update)
     assert "\x00" not in update.text and "\x00" not in json.dumps(post.body)
     assert update.text.startswith("Q3") and update.text.endswith("plan")
     assert sections(post)[0].endswith(update.text)
@@ -580,15 +582,35 @@ def test_text_with_a_nul_character_is_shared_without_it(teams: Served, fake: Fak
 # -- a crashing listener ---------------------------------------------------------------------
 
 
-def drop_plan_updates(app: Served) -> None:
+def break_plan_updates(app: Served) -> None:
+    """Make the database refuse every new plan update (other items still work)."""
     with app.runtime.db.engine.begin() as connection:
-        connection.execute(sql("DROP TABLE plan_updates"))
+        if connection.dialect.name == "sqlite":
+            connection.execute(
+                sql(
+                    "CREATE TRIGGER no_updates BEFORE INSERT ON items WHEN NEW.kind = 'update' "
+                    "BEGIN SELECT RAISE(ABORT, 'plan updates are broken'); END"
+                )
+            )
+            return
+        connection.execute(
+            sql(
+                "CREATE FUNCTION no_updates() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'plan updates are broken'; END $$"
+            )
+        )
+        connection.execute(
+            sql(
+                "CREATE TRIGGER no_updates BEFORE INSERT ON items FOR EACH ROW "
+                "WHEN (NEW.kind = 'update') EXECUTE FUNCTION no_updates()"
+            )
+        )
 
 
 def test_a_crashing_command_answers_200_with_an_apology_and_the_text(
     teams: Served, fake: FakeSlack
 ) -> None:
-    drop_plan_updates(teams)
+    break_plan_updates(teams)
 
     reply = teams.slack.command("/share", "Ortho campaign <May 6>", M1, MKT_CHANNEL)
 
@@ -606,7 +628,7 @@ def test_a_crashing_command_answers_200_with_an_apology_and_the_text(
 
 
 def test_a_crashing_form_submission_keeps_the_form_open(teams: Served, fake: FakeSlack) -> None:
-    drop_plan_updates(teams)
+    break_plan_updates(teams)
 
     reply = teams.slack.view_submission(
         M1, f"{ids.COMPOSE}:share", {ids.TEXT_BLOCK: {ids.TEXT_INPUT: "From the form"}}

@@ -24,9 +24,12 @@ from sqlalchemy import func, insert, select, update
 
 from handlers.messages import SlackRenderer
 from storage.calendar import add_business_days, latest_digest_time
-from storage.models import Delivery, Digest, Offer, PlanUpdate, Question, Team
+from storage.enums import DeliveryKind, DeliveryStatus, ItemKind, State
+from storage.models import Delivery, Digest, Offer, Question, Team, Update
+from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
+from storage.views import Draft
 
 WS = "T0001"
 NY = ZoneInfo("America/New_York")
@@ -35,29 +38,39 @@ START = datetime(2026, 11, 16, 13, 0, tzinfo=UTC)  # Monday 08:00 in New York
 DUE = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # the next Monday, 09:00 in New York
 TICK = timedelta(minutes=15)
 QUEUED = re.compile(r": (\d+) new post\(s\) queued\.")
+ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
+UPDATE, QUESTION, OFFER = ItemKind.UPDATE, ItemKind.QUESTION, ItemKind.OFFER
+
+
+def new_item(services: Services, user: str, kind: ItemKind, text: str, when: datetime) -> int:
+    return services.items.post(Actor(WS, user), Draft(kind, text), when).item_id
 
 
 def build(db: Database, created: datetime) -> Services:
     services = Services.build(db, SlackRenderer())
-    services.teams.set_channel(WS, "marketing", MKT, "U_ADMIN", created)
-    services.teams.set_channel(WS, "liaison", LIA, "U_ADMIN", created)
+    services.teams.set_channel(ADMIN, "marketing", MKT, created)
+    services.teams.set_channel(ADMIN, "liaison", LIA, created)
     for user in ("U_M1", "U_M2"):
-        services.teams.join(WS, user, "marketing", created)
+        services.teams.join(Actor(WS, user), "marketing", created)
     for user in ("U_L1", "U_L2"):
-        services.teams.join(WS, user, "liaison", created)
+        services.teams.join(Actor(WS, user), "liaison", created)
     return services
 
 
 def seed_week(services: Services, start: datetime) -> None:
     """A week's activity both ways, from `start` on."""
     s = services
-    s.updates.share(WS, "U_L1", "North territory visits up 12%", start + timedelta(hours=2))
-    s.updates.share(WS, "U_M1", "Mailer to PCPs next week", start + timedelta(hours=3))
-    s.questions.ask(WS, "U_M1", "Which cardiology groups first?", start + timedelta(hours=4))
-    answered = s.questions.ask(WS, "U_M2", "Who owns the spine list?", start + timedelta(hours=5))
-    s.questions.answer(WS, answered.item_id, "U_L1", "Dana does", start + timedelta(hours=9))
-    s.questions.ask(WS, "U_L1", "When do the mailers land?", start + timedelta(hours=6))
-    s.offers.offer(WS, "U_L2", "Talking points for the heart fair", start + timedelta(hours=7))
+
+    def hours(n: int) -> datetime:
+        return start + timedelta(hours=n)
+
+    new_item(s, "U_L1", UPDATE, "North territory visits up 12%", hours(2))
+    new_item(s, "U_M1", UPDATE, "Mailer to PCPs next week", hours(3))
+    new_item(s, "U_M1", QUESTION, "Which cardiology groups first?", hours(4))
+    answered = new_item(s, "U_M2", QUESTION, "Who owns the spine list?", hours(5))
+    s.items.answer(Actor(WS, "U_L1"), answered, "Dana does", hours(9))
+    new_item(s, "U_L1", QUESTION, "When do the mailers land?", hours(6))
+    new_item(s, "U_L2", OFFER, "Talking points for the heart fair", hours(7))
 
 
 def digests(db: Database) -> list[Digest]:
@@ -211,11 +224,12 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
             [
                 dict(
                     workspace_id=WS,
+                    kind=QUESTION,
                     from_team_id=mkt,
                     to_team_id=lia,
-                    asker_id="U_M1",
+                    author_id="U_M1",
                     text=long_text(n),
-                    status="open",
+                    status=State.OPEN,
                     created_at=at + timedelta(seconds=n),
                     last_asked_at=at + timedelta(seconds=n),
                     reask_round=0,
@@ -228,24 +242,28 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
             [
                 dict(
                     workspace_id=WS,
+                    kind=OFFER,
                     from_team_id=lia,
                     to_team_id=mkt,
-                    offerer_id="U_L1",
+                    author_id="U_L1",
                     text=long_text(n),
-                    status="offered",
+                    status=State.OFFERED,
                     created_at=at + timedelta(seconds=n),
                 )
                 for n in range(500)
             ],
         )
         s.execute(
-            insert(PlanUpdate),
+            insert(Update),
             [
                 dict(
                     workspace_id=WS,
-                    team_id=lia,
+                    kind=UPDATE,
+                    from_team_id=lia,
+                    to_team_id=mkt,
                     author_id="U_L2",
                     text=long_text(n),
+                    status=State.SHARED,
                     created_at=at + timedelta(seconds=n),
                 )
                 for n in range(300)
@@ -270,15 +288,15 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
 
 def test_reask_and_escalation_of_a_5000_character_question_fit(db: Database) -> None:
     services = build(db, START)
-    question = services.questions.ask(WS, "U_M1", long_text(1), START).item_id
+    question = new_item(services, "U_M1", QUESTION, long_text(1), START)
     rounds = [START + timedelta(days=d) for d in (7, 14, 21)]
     queued = [i for moment in rounds for i in services.reasks.run_due(moment)]
-    services.reasks.working_on_it(WS, question, "U_L1", rounds[0] + timedelta(hours=1))
+    services.items.snooze(Actor(WS, "U_L1"), question, rounds[0] + timedelta(hours=1))
 
     with db.unit_of_work() as uow:
         rows = uow.session.scalars(select(Delivery).order_by(Delivery.id)).all()
     kinds = Counter(r.kind for r in rows if r.id in queued)
-    assert kinds == {"thread": 2, "dm": 1}
+    assert kinds == {DeliveryKind.THREAD: 2, DeliveryKind.DM: 1}
     [reask, *_] = [r for r in rows if r.id in queued]
     assert reask.payload["reply_broadcast"] is True
     assert "reminder 1 of 2" in str(reask.payload["blocks"])
@@ -343,7 +361,7 @@ def assert_parents_arrived_once(db: Database, calls: list[Call]) -> None:
     messages = digest_messages(db)
     assert {parent.channel for parent, _ in messages} == {MKT, LIA}
     for parent, _ in messages:
-        assert parent.status == "sent" and parent.result_ts
+        assert parent.status == DeliveryStatus.SENT and parent.result_ts
         [arrived] = digest_parents(calls, parent.channel)
         assert arrived.body["blocks"] == parent.payload["blocks"]
     replies = Counter(
@@ -391,9 +409,10 @@ def test_four_processes_at_once_post_each_digest_exactly_once(
     # Everything else queued (the week's own posts) also went out once each.
     with db.unit_of_work() as uow:
         rows = uow.session.scalars(select(Delivery)).all()
-    assert {r.status for r in rows} == {"sent"}
-    assert len(posts) == sum(r.kind in ("post", "thread", "dm") for r in rows)
-    assert len(fake.calls("chat.update")) == sum(r.kind == "update" for r in rows)
+    assert {r.status for r in rows} == {DeliveryStatus.SENT}
+    posted = (DeliveryKind.POST, DeliveryKind.THREAD, DeliveryKind.DM)
+    assert len(posts) == sum(r.kind in posted for r in rows)
+    assert len(fake.calls("chat.update")) == sum(r.kind == DeliveryKind.EDIT for r in rows)
 
 
 def crash_then_rerun(
@@ -404,7 +423,9 @@ def crash_then_rerun(
     seed_week(build(db, START), START)
     with db.unit_of_work() as uow:  # the app had delivered the week's own posts
         uow.session.execute(
-            update(Delivery).values(status="sent", result_channel=Delivery.channel, sent_at=START)
+            update(Delivery).values(
+                status=DeliveryStatus.SENT, result_channel=Delivery.channel, sent_at=START
+            )
         )
     fake.hold_seconds = 60
     fake.fail_next("chat.postMessage", "timeout", times=1)
@@ -457,7 +478,7 @@ def test_the_next_run_also_sends_the_killed_runs_thread_replies(
 
     assert_each_digest_arrived_once(db, arrived)
     with db.unit_of_work() as uow:
-        assert set(uow.session.scalars(select(Delivery.status))) == {"sent"}
+        assert set(uow.session.scalars(select(Delivery.status))) == {DeliveryStatus.SENT}
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -470,7 +491,7 @@ def test_jobs_run_reask_posts_one_broadcast_reminder_in_the_thread(
     db: Database, db_url: str, fake: FakeSlack, tmp_path: Path
 ) -> None:
     services = build(db, ASKED - timedelta(days=1))
-    question = services.questions.ask(WS, "U_M1", "Which offices raised access issues?", ASKED)
+    question = new_item(services, "U_M1", QUESTION, "Which offices raised access issues?", ASKED)
 
     code, out, err = run_cli(
         fake, db_url, tmp_path, "jobs", "run", "reask", "--at", THURSDAY.isoformat()
@@ -479,7 +500,7 @@ def test_jobs_run_reask_posts_one_broadcast_reminder_in_the_thread(
     assert code == 0, err
     assert "reask at 2026-11-19T15:00:00+00:00: 1 new post(s) queued." in out
     with db.unit_of_work() as uow:
-        asked = uow.session.get_one(Question, question.item_id)
+        asked = uow.session.get_one(Question, question)
         post = uow.session.get_one(Delivery, asked.delivery_id)
     [original] = top_level(fake.calls("chat.postMessage"))
     assert original.body["channel"] == LIA and post.result_ts
@@ -504,10 +525,10 @@ def test_digest_preview_prints_readable_text_and_posts_nothing(
     # The preview runs at the real "now"; seed the past few hours.
     now = datetime.now(UTC)
     services = build(db, now - timedelta(days=2))
-    services.updates.share(
-        WS, "U_L1", "Ortho & spine visits <north> done", now - timedelta(hours=3)
+    new_item(
+        services, "U_L1", UPDATE, "Ortho & spine visits <north> done", now - timedelta(hours=3)
     )
-    services.questions.ask(WS, "U_L2", "When do the mailers land?", now - timedelta(hours=2))
+    new_item(services, "U_L2", QUESTION, "When do the mailers land?", now - timedelta(hours=2))
     with db.unit_of_work() as uow:
         queued_before = uow.session.scalar(select(func.count()).select_from(Delivery))
 

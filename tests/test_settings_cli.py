@@ -25,6 +25,7 @@ SETTINGS = {
     "LIAISON_ADMINS",
     "DELIVERY_WORKERS",
     "LOG_LEVEL",
+    "RETENTION_DAYS",
 }
 EVENTS_URL = "https://bridge.example.org/slack/events"
 TABLES = {
@@ -33,7 +34,7 @@ TABLES = {
     "teams",
     "members",
     "deliveries",
-    "plan_updates",
+    "items",
     "questions",
     "answers",
     "offers",

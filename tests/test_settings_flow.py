@@ -26,6 +26,7 @@ from fake_slack import Call, FakeSlack
 from slack_requests import Reply
 
 from handlers import ids
+from storage.enums import Action
 from storage.models import AuditEntry, Delivery, Digest, Question, Workspace
 
 M1 = MARKETING[0]
@@ -113,7 +114,8 @@ def test_a_non_admin_cannot_open_the_settings(teams: Served, fake: FakeSlack) ->
 
     assert reply.status == 200
     assert "Only workspace admins and owners" in reply.text
-    assert [c.body["user"] for c in fake.calls("users.info")] == [M1]
+    # What Slack said about M1 when M1 joined is still fresh: no second lookup.
+    assert [c.body["user"] for c in fake.calls("users.info")].count(M1) == 1
     assert fake.calls("views.open", include_failed=True) == []
 
 
@@ -129,9 +131,9 @@ def test_when_the_modal_cannot_open_the_admin_is_told(teams: Served, fake: FakeS
 def test_a_slack_workspace_admin_may_save_without_being_listed(
     teams: Served, fake: FakeSlack
 ) -> None:
-    fake.admins.add(M1)
+    fake.admins.add("U_WSADMIN")
 
-    answer = submit_settings(teams, M1, fields()).json()
+    answer = submit_settings(teams, "U_WSADMIN", fields()).json()
 
     assert answer["response_action"] == "update"
     assert "Wednesdays at 08:30 (America/Chicago)" in shown(teams)
@@ -156,7 +158,7 @@ def test_submitting_the_modal_saves_the_schedule(teams: Served) -> None:
         "America/Chicago",
     )
     assert (workspace.reask_after_days, workspace.max_reasks) == (4, 1)
-    assert [a.actor_id for a in teams.rows(AuditEntry) if a.action == "workspace.schedule"] == [
+    assert [a.actor_id for a in teams.rows(AuditEntry) if a.action == Action.SETTINGS] == [
         ADMIN
     ]
 
@@ -212,7 +214,7 @@ def test_an_unknown_timezone_is_an_error_on_its_field_and_changes_nothing(
     assert list(answer["errors"]) == ["timezone"]
     assert "America/New_York" in answer["errors"]["timezone"]
     assert DEFAULTS in shown(teams)
-    assert not [a for a in teams.rows(AuditEntry) if a.action == "workspace.schedule"]
+    assert not [a for a in teams.rows(AuditEntry) if a.action == Action.SETTINGS]
 
 
 @pytest.mark.parametrize(
@@ -351,7 +353,7 @@ def test_only_the_team_asked_can_say_it_is_working_on_it(
 
     said = click(shifted, fake, M1, ids.WORKING, question)
 
-    assert said == "Only members of Physician Liaisons can do that."
+    assert said.startswith("Only members of Physician Liaisons can pause this question's")
     [asked] = shifted.rows(Question)
     assert asked.snoozed_until is None
     assert len(shifted.rows(Delivery)) == queued  # no note in the thread
@@ -371,7 +373,8 @@ def test_keep_asking_after_the_last_round_asks_again(
     ]
     assert actions == [ids.KEEP_ASKING, ids.CLOSE]
 
-    assert click(shifted, fake, L1, ids.KEEP_ASKING, question) == f"Only <@{M1}> can do that."
+    said = click(shifted, fake, L1, ids.KEEP_ASKING, question)
+    assert said.startswith(f"Only <@{M1}> can keep this question asked.")
     assert click(shifted, fake, M1, ids.KEEP_ASKING, question) == (
         "We'll keep asking the other team."
     )

@@ -10,12 +10,18 @@ from typing import Any
 from sqlalchemy import event
 
 from handlers.messages import SlackRenderer
+from storage.enums import ItemKind
+from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
+from storage.views import Draft
 
 WS = "T0001"
 START = datetime(2026, 10, 1, 13, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
+M1, L1 = Actor(WS, "U_M1"), Actor(WS, "U_L1")
+UPDATE, QUESTION, OFFER = ItemKind.UPDATE, ItemKind.QUESTION, ItemKind.OFFER
 
 
 @contextmanager
@@ -34,17 +40,17 @@ def counting(db: Database) -> Iterator[list[str]]:
 
 def activity(services: Services, rounds: int, since: datetime) -> None:
     """Each round: an update each way, two questions (one answered), two offers (one taken)."""
-    s = services
+    items = services.items
     for n in range(rounds):
         at = since + timedelta(hours=n)
-        s.updates.share(WS, "U_M1", f"Marketing update {n}", at)
-        s.updates.share(WS, "U_L1", f"Liaison update {n}", at)
-        s.questions.ask(WS, "U_L1", f"Open question {n}", at)
-        answered = s.questions.ask(WS, "U_M1", f"Answered question {n}", at).item_id
-        s.questions.answer(WS, answered, "U_L1", "An answer", at + timedelta(minutes=5))
-        s.offers.offer(WS, "U_L1", f"Open offer {n}", at)
-        taken = s.offers.offer(WS, "U_M1", f"Taken offer {n}", at).item_id
-        s.offers.accept(WS, taken, "U_L1", at + timedelta(minutes=5))
+        items.post(M1, Draft(UPDATE, f"Marketing update {n}"), at)
+        items.post(L1, Draft(UPDATE, f"Liaison update {n}"), at)
+        items.post(L1, Draft(QUESTION, f"Open question {n}"), at)
+        answered = items.post(M1, Draft(QUESTION, f"Answered question {n}"), at).item_id
+        items.answer(L1, answered, "An answer", at + timedelta(minutes=5))
+        items.post(L1, Draft(OFFER, f"Open offer {n}"), at)
+        taken = items.post(M1, Draft(OFFER, f"Taken offer {n}"), at).item_id
+        items.accept(L1, taken, at + timedelta(minutes=5))
 
 
 def statements_for_digest(db: Database, services: Services) -> int:
@@ -57,10 +63,10 @@ def statements_for_digest(db: Database, services: Services) -> int:
 
 def test_building_a_digest_takes_the_same_few_statements_as_history_grows(db: Database) -> None:
     services = Services.build(db, SlackRenderer())
-    services.teams.set_channel(WS, "marketing", "C_MKT", "U_ADMIN", START)
-    services.teams.set_channel(WS, "liaison", "C_LIA", "U_ADMIN", START)
-    services.teams.join(WS, "U_M1", "marketing", START)
-    services.teams.join(WS, "U_L1", "liaison", START)
+    services.teams.set_channel(ADMIN, "marketing", "C_MKT", START)
+    services.teams.set_channel(ADMIN, "liaison", "C_LIA", START)
+    services.teams.join(M1, "marketing", START)
+    services.teams.join(L1, "liaison", START)
 
     activity(services, 2, NOW - timedelta(days=2))
     small = statements_for_digest(db, services)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.delivery import DeliveryWorker, SlackSender
 from handlers.messages import SlackRenderer
+from storage.enums import DeliveryKind, DeliveryStatus
 from storage.models import Delivery
 from storage.outbox import Job, Outbox
 from storage.teams import ensure_workspace
@@ -36,7 +37,7 @@ class HeldSlack(SlackSender):
 def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Database) -> None:
     with db.unit_of_work() as uow:
         ensure_workspace(uow.session, "T0001", NOW)
-        row = uow.queue("T0001", "post", "C_LIA", {"text": "hello"}, NOW).id
+        row = uow.queue("T0001", DeliveryKind.POST, "C_LIA", {"text": "hello"}, NOW).id
     slack = HeldSlack()
     outbox = Outbox(db, SlackRenderer())
     worker = DeliveryWorker(outbox, slack, senders=2)
@@ -50,7 +51,7 @@ def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Dat
 
     with db.unit_of_work() as uow:
         status = uow.session.scalar(select(Delivery.status).where(Delivery.id == row))
-    assert status == "sent"
+    assert status == DeliveryStatus.SENT
     assert slack.calls == 1
     assert outbox.claim_many(datetime.now(UTC), worker._lease, 1) == []
     assert wait_until(lambda: not stopping.is_alive(), timeout=1)

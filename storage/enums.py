@@ -1,0 +1,72 @@
+"""The domain's nouns: kinds of item, their states, delivery kinds, actions and roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ItemKind(StrEnum):
+    UPDATE = "update"
+    QUESTION = "question"
+    OFFER = "offer"
+
+
+class State(StrEnum):
+    SHARED = "shared"  # an update: posted, nothing more happens to it
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+
+
+class DeliveryKind(StrEnum):
+    POST = "post"  # a top-level message in a channel
+    THREAD = "thread"  # a reply in the thread of its ref
+    EDIT = "update"  # replaces its ref's message
+    DM = "dm"  # to a user; with a ref, it carries a link to the ref's message
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Action(StrEnum):
+    SETUP = "setup"
+    SETTINGS = "settings"
+    JOIN = "join"
+    LEAVE = "leave"
+    SHARE = "share"
+    ASK = "ask"
+    ANSWER = "answer"
+    CLOSE = "close"
+    OFFER = "offer"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    DELIVER = "deliver"
+    WITHDRAW = "withdraw"
+    SNOOZE = "snooze"  # "Working on it": reminders pause
+    KEEP_ASKING = "keep_asking"
+    EXPORT = "export"
+    PURGE = "purge"
+    # What the app does by itself: scheduled passes and delivery.
+    DIGEST = "digest"
+    REASK = "reask"
+    ESCALATE = "escalate"
+    GIVE_UP = "give_up"
+
+
+class Role(StrEnum):
+    WORKSPACE_ADMIN = "workspace admin or owner"
+    APP_ADMIN = "app admin"
+    SENDING_TEAM = "member of the sending team"
+    RECEIVING_TEAM = "member of the receiving team"
+    AUTHOR = "author"
+    NO_TEAM = "member of no team"
+    GUEST = "guest"
+    SYSTEM = "the app itself"  # scheduled passes, delivery and the operator's command line
