@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from storage.phi.normalize import View
+from storage.phi.patterns import typos
 
 _I = re.IGNORECASE
 WINDOW = 60
@@ -41,14 +42,14 @@ _CLINICAL = (
 )
 _TITLE = r"(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?(?=\s)"
 PATIENT = re.compile(
-    rf"\b(?:(?P<patient>(?:my\s+|the\s+|this\s+|our\s+|a\s+)?patient(?:'s)?|"
-    rf"(?-i:pt|Pt)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{_RELATIVE})(?:'s)?)(?!\w)|"
+    rf"\b(?:(?P<patient>(?:my\s+|the\s+|this\s+|our\s+|a\s+)?{typos('patient')}(?:'s)?|"
+    rf"(?-i:pt|Pt|PT)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{_RELATIVE})(?:'s)?)(?!\w)|"
     rf"(?P<clinical>{_CLINICAL})(?!\w)|(?P<title>{_TITLE}))",
     _I,
 )
 # "patient experience", "new patient appointments": the word names a business measure.
 _PATIENT_NOUN = re.compile(
-    r"^\s*(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
+    r"\s*(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
     r"referrals?|counts?|numbers?|appointments?|navigators?|navigation|advocates?|advocacy|"
     r"outcomes?|population|panels?|mix|flow|safety|services|relations|intake|registration|"
     r"financial|surveys?|feedback|reviews?|testimonials?|stor(?:y|ies)|journey|demographics|"
@@ -65,9 +66,9 @@ BUSINESS = re.compile(
     r"group|npi|dea|campaigns?|events?|invoices?|webinars?|lunch[- ]and[- ]learns?|lunch|"
     r"dinner|breakfast|referrals?|referring|refers|fax\s+line|main\s+line|main\s+number|"
     r"front\s+desk|scheduler|schedulers|territory|mailers?|vendors?|tickets?|seminars?|cme|"
-    r"conference|booth|health\s+fair|sponsor(?:ship|ed)?|registration|rsvps?|brochures?|"
+    r"conference|booth|health\s+fair|sponsor(?:ship|ed)?|rsvps?|brochures?|"
     r"flyers?|collateral|newsletters?|landing\s+page|utm_\w*|crm|salesforce|hubspot|marketo|"
-    r"tracking|order|orders|po|shipment|fedex|ups|usps|printer|print|venue|hotel|catering|"
+    r"tracking|order|orders|po\s*(?:#|number)|purchase\s+order|shipment|fedex|ups|usps|printer|print|venue|hotel|catering|"
     r"budget|quarter|q[1-4]|meetings?|manager|administrator|staff|liaisons?|marketing|reps?|"
     r"sales|billboards?|ads?|promo|signage|agency|website|site|drop-?off|luncheon|gala|golf|"
     r"5k|attendees|physicians|providers|surgeons|partners|associates|ortho|orthopedics|"
@@ -120,12 +121,13 @@ class Context:
             return None
         return cue
 
-    def business_nearer(self, start: int, end: int) -> bool:
-        """Whether a business cue is nearer than any patient cue (used by labelled ids)."""
+    def business_nearer(self, start: int, end: int, *, own: bool = True) -> bool:
+        """Whether a business cue is nearer than any patient cue (used by labelled ids).
+        With `own=False` a patient cue inside the span itself ("94 years old") is ignored."""
         business = self._nearest(self.business, self._b_starts, start, end, None)
         if business is None:
             return False
-        patient = self._nearest(self.patient, self._p_starts, start, end, None)
+        patient = self._nearest(self.patient, self._p_starts, start, end, None, own=own)
         return patient is None or business[1] < patient[1]
 
     def _nearest(
@@ -135,6 +137,8 @@ class Context:
         start: int,
         end: int,
         groups: frozenset[str] | None,
+        *,
+        own: bool = True,
     ) -> tuple[Cue, int] | None:
         first = self._sentence_start(start)
         last = self._sentence_end(end)
@@ -143,6 +147,8 @@ class Context:
         best: tuple[Cue, int] | None = None
         for cue in cues[lo:hi]:
             if groups is not None and cue.group not in groups:
+                continue
+            if not own and start <= cue.start and cue.end <= end:
                 continue
             distance = max(0, start - cue.end, cue.start - end)
             same_sentence = cue.end > first and cue.start < last
@@ -170,8 +176,8 @@ def _cues(pattern: re.Pattern[str], view: View) -> list[Cue]:
 
 
 def _is_patient(text: str, cue: Cue) -> bool:
-    if cue.group != "patient":
-        return True
+    if cue.group != "patient" or cue.word.endswith("'s"):
+        return True  # "the pt's portal" is hers; "the patient portal" is a product
     at = cue.view_end - len(cue.word)
     return not (
         _PATIENT_NOUN.match(text, cue.view_end)

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from storage.phi.cues import Context
 from storage.phi.model import Finding, Kind
 from storage.phi.normalize import View
+from storage.phi.patterns import typos
 from storage.phi.words import COMMON, common_shape
 
 _I = re.IGNORECASE
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,30}")
 _AFTER_PATIENT = re.compile(
-    r"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:patient|(?-i:pt|Pt|PT))(?:'s)?\.?"
+    rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))\.?"
     r"(?:\s+name)?(?:\s*(?:is|was|named|called|:|-|,|=)\s*|\s+)(?=[^\W\d_])",
     _I,
 )
@@ -163,7 +164,7 @@ def _tokens_backward(text: str, end: int, *, limit: int) -> tuple[int, int] | No
 
 
 def _name_like(word: str, *, lower: bool) -> bool:
-    key = word.lower()
+    key = word.lower().removesuffix("'s")
     if key in COMMON or len(word) < 2:
         return False
     if word.islower():

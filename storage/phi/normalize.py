@@ -19,6 +19,7 @@ _TOKEN = re.compile(
     r"<(?P<body>[@#!][^<>\s|]{1,80}|[A-Za-z][A-Za-z0-9+.\-]{0,20}:[^<>\s|]{1,2000})"
     r"(?:\|(?P<label>[^<>\n]{0,500}))?>"
     r"|&(?P<entity>amp|lt|gt|quot|#39|apos|nbsp);"
+    r"|(?m:^)(?P<quote>&gt;|>)(?=[ \t])"
     r"|(?<![\w:]):(?P<emoji>[a-z0-9_+\-]{0,40}[a-z][a-z0-9_+\-]{0,40}):(?![\w])"
 )
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'", "apos": "'", "nbsp": " "}
@@ -89,7 +90,7 @@ def clean(text: str) -> View:
         at = match.end()
         if match["entity"]:
             out.put(_ENTITIES[match["entity"]], match.start(), match.end())
-        elif match["emoji"]:
+        elif match["emoji"] or match["quote"]:
             out.put(" ", match.start(), match.end())
         else:
             markup.append((match.start(), match.end()))

@@ -11,6 +11,24 @@ from dataclasses import dataclass
 from storage.phi.model import Kind
 
 _I = re.IGNORECASE
+_TYPO_WORDS = (
+    "patient", "social", "member", "number", "chart", "policy", "subscriber", "insurance",
+    "account", "birth", "security", "record", "serial", "plate", "medicare", "medicaid", "last",
+)  # fmt: skip
+
+
+def typos(word: str) -> str:
+    """`word` or any one swap of neighbouring letters: "ptaient", "scoial", "nmuber"."""
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    return "(?:" + "|".join([word, *sorted(swaps - {word})]) + ")"
+
+
+def tolerant(label: str) -> str:
+    """A label pattern whose key words also match with one transposition typo."""
+    for word in _TYPO_WORDS:
+        label = re.sub(rf"(?<![a-z\\]){word}(?![a-z])", lambda _, w=word: typos(w), label)
+    return label
+
 
 # Between a label and its value: punctuation and a few filler words ("MRN is 1234567",
 # "member ID #: W123", "medical record number for the patient: 0012345").
@@ -56,10 +74,10 @@ class Labelled:
 
 
 def _labelled(label: str, value: str = ID_VALUE) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w/])(?P<label>{label})(?!\w){GAP}{value}", _I)
+    return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?!\w){GAP}{value}", _I)
 
 
-_NUM = r"(?:\s*(?:#|no\b\.?|nos?\.|num\b\.?|number|nbr|id\b))"
+_NUM = r"(?:\s*(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
 MRN_LABEL = (
     rf"mrn|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
     rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier|acct)|emr{_NUM}|ehr{_NUM}|"
@@ -68,9 +86,19 @@ MRN_LABEL = (
 SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*sec(?:urity)?\.?(?:\s*card)?{_NUM}?|social{_NUM}?"
 SSN_VALUE = r"(?P<v>\d{9})(?!\d)"
 SSN_LAST4 = re.compile(
-    r"(?P<label>last\s*(?:4|four)(?:\s+digits)?\s+of\s+(?:the\s+|his\s+|her\s+|pt'?s\s+)?"
-    r"(?:ssn|ss#|social(?:\s+security)?(?:\s+number)?)|(?:ssn|social)\s+(?:ending\s+(?:in\s+)?"
-    r"|last\s*(?:4|four)\s*(?:digits)?))[^\w\n]{0,4}(?:is\s+)?(?P<v>\d{4})(?!\d)",
+    tolerant(
+        r"(?P<label>last\s*(?:4|four)(?:\s+digits)?\s+of\s+(?:the\s+|his\s+|her\s+|pt'?s\s+)?"
+        r"(?:ssn|ss#|social(?:\s+security)?(?:\s+number)?)|(?:ssn|social)\s+(?:ending\s+(?:in\s+)?"
+        r"|last\s*(?:4|four)\s*(?:digits)?))[^\w\n]{0,4}(?:is\s+)?(?P<v>\d{4})(?!\d)"
+    ),
+    _I,
+)
+# "registration has 123456789 as the SSN", "00123456 (MRN)"
+_OWNER = r"(?:(?:the|her|his|their|pt'?s|patient'?s)\s+)?"
+LABEL_AFTER = re.compile(
+    rf"(?<![\w-])(?P<v>\d{{9}}|[A-Z]{{0,3}}\d{{6,10}})(?![\w-])[^\w\n]{{0,3}}"
+    rf"(?:(?:is|as|was|=)\s+)?{_OWNER}(?P<label>ssn|social(?:\s+security)?|ss#|mrn|mr#|"
+    r"medical\s+record|chart\s+(?:#|number))(?!\w)",
     _I,
 )
 SSN_SHAPE = re.compile(r"(?<![\w-])(?P<v>\d{3}([-. ]|\s+-\s+)\d{2}\2\d{4})(?![\w-])")
@@ -86,7 +114,7 @@ PLAN_LABEL = (
 )
 ACCOUNT_LABEL = (
     rf"acc(?:oun)?t\.?{_NUM}?|acct\.?{_NUM}?|a/c|fin{_NUM}|encounter{_NUM}|visit{_NUM}|csn|"
-    rf"har{_NUM}?|billing{_NUM}|billing\s+account{_NUM}?|guarantor{_NUM}?|claim{_NUM}|"
+    rf"har{_NUM}?|fin|billing{_NUM}|billing\s+account{_NUM}?|guarantor{_NUM}?|claim{_NUM}|"
     rf"(?:prior\s+)?auth(?:orization)?{_NUM}|rx{_NUM}|prescription{_NUM}"
 )
 LICENSE_LABEL = (
@@ -98,8 +126,8 @@ DEVICE_LABEL = (
     rf"s/n|sn{_NUM}?|serial{_NUM}?|ser\.?{_NUM}|udi|device{_NUM}|device\s+serial{_NUM}?|"
     rf"(?:implant|pacemaker|pump|defibrillator|icd)\s+(?:serial|s/n|sn){_NUM}?"
 )
-PLATE_LABEL = rf"licen[cs]e\s+plate{_NUM}?|plates?{_NUM}?|tag{_NUM}|vehicle{_NUM}|tags"
-PLATE_VALUE = r"(?P<v>(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})|[a-z0-9]{2,8})(?![\w])"
+PLATE_LABEL = rf"licen[cs]e\s+plate{_NUM}?|plates?{_NUM}?|tags?{_NUM}?|vehicle{_NUM}"
+PLATE_VALUE = r"(?P<v>(?-i:[A-Z0-9]{1,4}[- ]?[A-Z0-9]{1,4})|[a-z0-9]{1,4}-?[a-z0-9]{1,4})(?![\w])"
 VIN_VALUE = r"(?P<v>[A-HJ-NPR-Z0-9]{17})(?![\w])"
 
 LABELLED = (
@@ -145,7 +173,7 @@ AGE = re.compile(
     _I,
 )
 AGE_AGGREGATE_BEFORE = re.compile(
-    r"(?:over|above|older\s+than|at\s+least|>=?|≥|under|from|between|to|and|than|the|"
+    r"(?:over|above|older\s+than|at\s+least|>=?|≥|under|from|between|to|and|than|"
     r"patients|pts|people|members)\s*$",
     _I,
 )
@@ -175,7 +203,10 @@ IPV6 = re.compile(
 # Phones are read from the digit view, so "555 123 4567", "five five five..." all look alike.
 PHONE = re.compile(r"(?<![\w+])(?P<v>\+?\d{10,11}|\d{7})(?!\d)")
 EXTENSION = re.compile(r"(?:\bext\.?|\bextension|\bx)\s*#?\s*$", _I)
-FAX_BEFORE = re.compile(r"\bfax(?:ed)?\b[^\n]{0,20}$|\bf[:.]\s*$", _I)
+# The last of these words before a number says whether it is a fax or a phone.
+LINE_WORD = re.compile(
+    r"\b(?:(?P<fax>fax(?:ed|ing)?|f(?=[:.]))|phone|cell|call|tel|mobile|text|ph|landline)\b", _I
+)
 NPI_NEAR = re.compile(r"\bnpi\b", _I)
 
 _SUFFIX = (

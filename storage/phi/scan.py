@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
 from storage.phi import names, patterns
@@ -49,6 +49,7 @@ def scan(text: str, *, mrn_pattern: re.Pattern[str] | None = None) -> tuple[Find
     labels: list[tuple[int, int]] = []
     found += _labelled(numbers, context, labels)
     found += _labelled(view, context, labels, only=(Kind.DOB,))
+    found += _labelled_after(view, labels)
     found += _strong_shapes(view, numbers, mrn_pattern)
     found += _age(view, context)
     found += _weak(view, numbers, context)
@@ -111,6 +112,18 @@ def _labelled(
         yield Finding(Kind.SSN, start, end, "ssn-last4")
 
 
+def _labelled_after(view: View, labels: list[tuple[int, int]]) -> Iterator[Finding]:
+    """A value followed by its label ("has 123456789 as the SSN"), read from the clean view
+    so that a date before a label ("dob 1986-08-07 mrn") is not one number."""
+    for match in patterns.LABEL_AFTER.finditer(view.text):
+        ssn = match["label"].lower().startswith(("ss", "soc"))
+        if ssn and not (len(match["v"]) == 9 and match["v"].isdigit()):
+            continue
+        start, end = view.span(*match.span("v"))
+        labels.append((start, view.span(*match.span("label"))[1]))
+        yield Finding(Kind.SSN if ssn else Kind.MRN, start, end, "labelled-after")
+
+
 def _strong_shapes(
     view: View, numbers: View, mrn_pattern: re.Pattern[str] | None
 ) -> Iterator[Finding]:
@@ -137,7 +150,7 @@ def _age(view: View, context: Context) -> Iterator[Finding]:
         ):
             continue
         start, end = view.span(*match.span())
-        if context.business_nearer(start, end):
+        if context.business_nearer(start, end, own=False):
             continue
         link = context.patient_cue(start, end)
         yield Finding(Kind.AGE, start, end, "age-over-89", link.word if link else None)
@@ -150,6 +163,11 @@ def _weak(view: View, numbers: View, context: Context) -> Iterator[Finding]:
         link = context.patient_cue(start, end)
         if link is not None:
             yield Finding(kind, start, end, f"{rule}+patient-cue", link.word)
+        elif kind is Kind.URL and not context.business_nearer(start, end):
+            # A patient's own page ("caringbridge.org/visit/...", "mychart/.../patient/")
+            own = patterns.URL_PATIENT.search(view.text, *_view_range(view, start, end))
+            if own is not None:
+                yield Finding(kind, start, end, "url+patient-path", own[0])
 
 
 def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int, int]]:
@@ -189,6 +207,10 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
             yield (Kind.VEHICLE, "vin", *view.span(*match.span("v")))
 
 
+def _view_range(view: View, start: int, end: int) -> tuple[int, int]:
+    return bisect_left(view.starts, start), bisect_left(view.starts, end)
+
+
 def _phones(numbers: View) -> Iterator[tuple[Kind, str, int, int]]:
     text = numbers.text
     for match in patterns.PHONE.finditer(text):
@@ -203,7 +225,8 @@ def _phones(numbers: View) -> Iterator[tuple[Kind, str, int, int]]:
             continue
         if len(value) == 7 and not _seven_digit_shape(numbers, match):
             continue
-        kind = Kind.FAX if patterns.FAX_BEFORE.search(before[-24:]) else Kind.PHONE
+        words = list(patterns.LINE_WORD.finditer(before))
+        kind = Kind.FAX if words and words[-1]["fax"] else Kind.PHONE
         yield (kind, kind.name.lower(), start, end)
 
 
