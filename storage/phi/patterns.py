@@ -26,7 +26,7 @@ def typos(word: str) -> str:
 def tolerant(label: str) -> str:
     """A label pattern whose key words also match with one transposition typo."""
     for word in _TYPO_WORDS:
-        label = re.sub(rf"(?<![a-z\\]){word}(?![a-z])", lambda _, w=word: typos(w), label)
+        label = re.sub(rf"(?<![a-z\\]){word}(?![a-z])", typos(word), label)
     return label
 
 
