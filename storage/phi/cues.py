@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from storage.phi.normalize import View
-from storage.phi.patterns import typos
+from storage.phi.patterns import tolerant, typos
 
 _I = re.IGNORECASE
 WINDOW = 60
@@ -25,7 +25,7 @@ _RELATIVE = (
     r"guardian|next\s+of\s+kin|nok|poa|fianc[eé]e?|boyfriend|girlfriend"
 )
 _CLINICAL = (
-    r"admitted|admit|admission\s+date|readmit(?:ted)?|discharged?|discharge\s+date|"
+    r"admitted|admit|admission\s+date|readmit(?:ted)?|discharged|discharge|discharge\s+date|"
     r"diagnosed|diagnosis|dx|surgery|surgeries|surgical\s+date|procedure|operated|post-?op|"
     r"pre-?op|chemo(?:therapy)?|radiation|infusion|dialysis|mri|ct\s+scan|cat\s+scan|"
     r"x-?rays?|biopsy|labs|(?:lab|test|mri|scan|biopsy)\s+results|mammogram|colonoscopy|"
@@ -43,8 +43,8 @@ _CLINICAL = (
 _TITLE = r"(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?(?=\s)"
 PATIENT = re.compile(
     rf"\b(?:(?P<patient>(?:my\s+|the\s+|this\s+|our\s+|a\s+)?{typos('patient')}(?:'s)?|"
-    rf"(?-i:pt|Pt|PT)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{_RELATIVE})(?:'s)?)(?!\w)|"
-    rf"(?P<clinical>{_CLINICAL})(?!\w)|(?P<title>{_TITLE}))",
+    rf"(?-i:pt|Pt|PT)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{tolerant(_RELATIVE)})(?:'s)?)(?!\w)|"
+    rf"(?P<clinical>{tolerant(_CLINICAL)})(?!\w)|(?P<title>{_TITLE}))",
     _I,
 )
 # "patient experience", "new patient appointments": the word names a business measure.
@@ -75,6 +75,7 @@ BUSINESS = re.compile(
     r"cardiology|urgent\s+care|medical\s+group|health\s+system|suite|ste|headquarters|hq|"
     r"billing\s+office|coordinator|recruiter|recruitment|hiring|candidate|founded|"
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
+    r"center|centre|campus|location|facility|opens|opening|ribbon[- ]cutting|"
     r"van|fleet|kiosk|ipad|tablet|laptop|projector|badge|lanyard|swag|"
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",
     _I,
@@ -108,14 +109,21 @@ class Context:
         self._ends = [view.ends[m.end() - 1] for m in _SENTENCE_END.finditer(text) if m.end()]
 
     def patient_cue(
-        self, start: int, end: int, *, groups: frozenset[str] | None = None
+        self,
+        start: int,
+        end: int,
+        *,
+        groups: frozenset[str] | None = None,
+        overrule: bool = True,
     ) -> Cue | None:
         """The patient cue that links text[start:end] to a patient, unless a business cue
-        is strictly nearer. `groups` limits which kinds of patient cue count."""
+        is strictly nearer (and `overrule`). `groups` limits which patient cues count."""
         found = self._nearest(self.patient, self._p_starts, start, end, groups)
         if found is None:
             return None
         cue, distance = found
+        if not overrule:
+            return cue
         business = self._nearest(self.business, self._b_starts, start, end, None)
         if business is not None and business[1] < distance:
             return None

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from storage.phi.cues import Context
 from storage.phi.model import Finding, Kind
 from storage.phi.normalize import View
-from storage.phi.patterns import typos
+from storage.phi.patterns import tolerant, typos
 from storage.phi.words import COMMON, common_shape
 
 _I = re.IGNORECASE
@@ -50,12 +50,21 @@ _POSSESSIVE_CARE = re.compile(
     _I,
 )
 _CARE_EVENT = re.compile(
-    r"(?:\s*,\s*(?:\d{1,3}\s*(?:y/?o|yo|(?-i:[MF]))?|age\s*\d{1,3})\s*,?)?\s+"
-    r"(?:(?:was|is|got|has\s+been|had|just|being|will\s+be)\s+)?"
-    r"(?:admitted|discharged|readmitted|diagnosed|transferred|intubated|coded|passed\s+away|"
-    r"expired|died|fell|presented|underwent|seen\s+in|brought\s+in|scheduled\s+for\s+"
-    r"(?:surgery|a\s+procedure|an?\s+mri)|had\s+surgery|post-?op|no-?showed|"
-    r"(?:is\s+)?in\s+(?:room|bed|the\s+icu|the\s+er|the\s+ed))(?!\w)",
+    tolerant(
+        r"(?:\s*,\s*(?:\d{1,3}\s*(?:y/?o|yo|(?-i:[MF]))?|age\s*\d{1,3})\s*,?)?"
+        r"(?:[.?!;]\s+(?-i:She|He|she|he)\s+|\s+)"
+        r"(?:(?:was|is|got|has\s+been|had|just|being|will\s+be)\s+)?"
+        r"(?:admitted|discharged|readmitted|diagnosed|transferred|intubated|coded|"
+        r"passed\s+away|expired|died|fell|presented|underwent|seen\s+in|brought\s+in|"
+        r"scheduled\s+for\s+(?:surgery|a\s+procedure|an?\s+mri)|had\s+surgery|post-?op|"
+        r"no-?showed|(?:is\s+)?in\s+(?:room|bed|the\s+icu|the\s+er|the\s+ed))(?!\w)"
+    ),
+    _I,
+)
+# "Eleanor Abernathy (pt) wants...", "Ana Ruiz, a patient of Dr. Cho,..."
+_THEN_CUE = re.compile(
+    r"\s*(?:\(\s*(?:pt|patient)\s*\)|,\s*(?:a|the|our|my)\s+(?:pt|patient)\b|"
+    r"\s+(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
     _I,
 )
 _PHYSICIAN_BEFORE = re.compile(r"(?:\bdr|\bdoctor|\bprof)\.?\s*$", _I)
@@ -83,13 +92,17 @@ def find(view: View, context: Context, labels: list[tuple[int, int]]) -> Iterato
         if cue is not None:
             yield _finding(view, span, "name+title", cue.word)
     for match in _POSSESSIVE_CARE.finditer(text):
-        span = _tokens_backward(text, match.start(), limit=2)
+        span = _tokens_backward(text, match.start(), limit=2, lower=True)
         if span is not None:
             yield _finding(view, span, "name+possessive-care", match[0].split()[-1])
     for match in _CARE_EVENT.finditer(text):
         span = _tokens_backward(text, match.start(), limit=3)
         if span is not None:
             yield _finding(view, span, "name+care-event", match[0].split()[-1])
+    for match in _THEN_CUE.finditer(text):
+        span = _tokens_backward(text, match.start(), limit=3)
+        if span is not None:
+            yield _finding(view, span, "name+patient-cue", match[0].strip(" ,()"))
     for label in labels:
         yield from _beside(view, label)
 
@@ -138,8 +151,11 @@ def _tokens_forward(text: str, at: int, *, lower: bool, limit: int) -> tuple[int
     return at, end
 
 
-def _tokens_backward(text: str, end: int, *, limit: int) -> tuple[int, int] | None:
-    """Capitalised name tokens ending at `end` ("Ana Ruiz", "RUIZ, ANA")."""
+def _tokens_backward(
+    text: str, end: int, *, limit: int, lower: bool = False
+) -> tuple[int, int] | None:
+    """Capitalised name tokens ending at `end` ("Ana Ruiz", "RUIZ, ANA"); with `lower`, a
+    lower-case one too when it is no common word ("tran's mri")."""
     start = None
     pos = end
     for _ in range(limit):
@@ -148,7 +164,7 @@ def _tokens_backward(text: str, end: int, *, limit: int) -> tuple[int, int] | No
         if match is None:
             break
         word = match[0]
-        if not word[0].isupper() or not _name_like(word, lower=False):
+        if not (word[0].isupper() or lower) or not _name_like(word, lower=lower):
             break
         begin = pos - len(word)
         if _PHYSICIAN_BEFORE.search(text, max(0, begin - 8), begin):

@@ -38,7 +38,9 @@ _WORD_DIGITS = {
 }  # fmt: skip
 _ITEM = r"(?:\d+|zero|oh|one|two|three|four|five|six|seven|eight|niner|nine|o)"
 _SEP = r"(?:[ \t]*[-.,()/][ \t]*|[ \t]{1,3})"
-_RUN = re.compile(rf"(?<!\w){_ITEM}(?:{_SEP}{_ITEM})+(?!\w)", re.I)
+# A run starts after a non-word character, or after letters when it starts with a digit
+# ("MM79 830520" is one serial).
+_RUN = re.compile(rf"(?:(?<!\w)|(?<=[^\W\d_])(?=\d)){_ITEM}(?:{_SEP}{_ITEM})+(?!\w)", re.I)
 _PART = re.compile(rf"{_ITEM}|{_SEP}", re.I)
 
 

@@ -14,6 +14,8 @@ _I = re.IGNORECASE
 _TYPO_WORDS = (
     "patient", "social", "member", "number", "chart", "policy", "subscriber", "insurance",
     "account", "birth", "security", "record", "serial", "plate", "medicare", "medicaid", "last",
+    "certificate", "license", "discharged", "admitted", "surgery", "diagnosed", "procedure",
+    "daughter", "husband", "insulin", "pacemaker", "implant",
 )  # fmt: skip
 
 
@@ -26,7 +28,8 @@ def typos(word: str) -> str:
 def tolerant(label: str) -> str:
     """A label pattern whose key words also match with one transposition typo."""
     for word in _TYPO_WORDS:
-        label = re.sub(rf"(?<![a-z\\]){word}(?![a-z])", typos(word), label)
+        # Not where a quantifier follows: "discharged?" means "discharge" or "discharged".
+        label = re.sub(rf"(?<![a-z\\]){word}(?![a-z?*+{{])", typos(word), label)
     return label
 
 
@@ -80,10 +83,10 @@ def _labelled(label: str, value: str = ID_VALUE) -> re.Pattern[str]:
 _NUM = r"(?:\s*(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
 MRN_LABEL = (
     rf"mrn|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
-    rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier|acct)|emr{_NUM}|ehr{_NUM}|"
+    rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier)|emr{_NUM}|ehr{_NUM}|"
     rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*#?\s*\d{{6}})"
 )
-SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*sec(?:urity)?\.?(?:\s*card)?{_NUM}?|social{_NUM}?"
+SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
 SSN_VALUE = r"(?P<v>\d{9})(?!\d)"
 SSN_LAST4 = re.compile(
     tolerant(
@@ -104,7 +107,7 @@ LABEL_AFTER = re.compile(
 SSN_SHAPE = re.compile(r"(?<![\w-])(?P<v>\d{3}([-. ]|\s+-\s+)\d{2}\2\d{4})(?![\w-])")
 DOB_LABEL = (
     r"d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|birthday|b-?day|"
-    r"born(?:\s+on|\s+in)?|b\.(?=\s*\d)"
+    rf"born(?:\s+on|\s+in)?|b\.(?=\s*(?:\d|{_MONTH}\b))"
 )
 PLAN_LABEL = (
     rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|policy{_NUM}|policy|"
@@ -172,6 +175,19 @@ AGE = re.compile(
     r"|(?P<v4>centenarian|nonagenarian)",
     _I,
 )
+# "pt is 92", "she turned ninety-five": a bare number, so it also needs a patient cue.
+_NOT_AGE = (
+    r"(?![\d.,%]|\s*(?:%|percent|referrals?|patients?|pts|offices?|practices?|doctors?|"
+    r"physicians?|visits?|cases?|days?|weeks?|months?|minutes?|mins?|hours?|hrs?|miles?|"
+    r"dollars?|k\b|mailers?|beds?|people|points?|calls?|times|x\b|of\b|out\b|/|mg|lbs?|kg|"
+    r"-|years?|yrs?|y/?o|yo\b))"
+)
+AGE_IS = re.compile(
+    rf"(?<![\w'])(?:is|was|turned|turns|turning|age|aged)\s+(?:now\s+|only\s+|just\s+)?"
+    rf"(?P<v>{_AGE_NUM}|ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    rf"(?:one|a)\s+hundred(?:\s+and\s+\w+)?){_NOT_AGE}",
+    _I,
+)
 AGE_AGGREGATE_BEFORE = re.compile(
     r"(?:over|above|older\s+than|at\s+least|>=?|≥|under|from|between|to|and|than|"
     r"patients|pts|people|members)\s*$",
@@ -183,6 +199,11 @@ AGE_AGGREGATE_AFTER = re.compile(
     _I,
 )
 
+PERSONAL_DOMAIN = re.compile(
+    r"@(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|icloud|me|mac|comcast|"
+    r"verizon|att|sbcglobal|bellsouth|cox|charter|protonmail|proton)\.",
+    _I,
+)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}(?![\w-])")
 _DOT = r"(?:\s*\.\s*|\s+dot\s+|\s*[(\[{]dot[)\]}]\s*)"
 SPELLED_EMAIL = re.compile(

@@ -24,9 +24,11 @@ _RANK = {
     )
 }  # fmt: skip
 _DEVICE_CUE = re.compile(
-    r"\b(?:udi|pacemaker|defibrillator|icd|implant(?:ed)?|insulin\s+pump|pump|stent|"
-    r"hearing\s+aid|cpap|bipap|prosthe(?:sis|tic)|neurostimulator|cgm|glucose\s+monitor|"
-    r"loop\s+recorder|port|shunt|lvad|wheelchair|walker)\b",
+    patterns.tolerant(
+        r"\b(?:udi|pacemaker|defibrillator|icd|implant(?:ed)?|insulin\s+pump|pump|stent|"
+        r"hearing\s+aid|cpap|bipap|prosthe(?:sis|tic)|neurostimulator|cgm|glucose\s+monitor|"
+        r"loop\s+recorder|port|shunt|lvad|wheelchair|walker)\b"
+    ),
     re.I,
 )
 _STREET_WORDS = (
@@ -154,13 +156,22 @@ def _age(view: View, context: Context) -> Iterator[Finding]:
             continue
         link = context.patient_cue(start, end)
         yield Finding(Kind.AGE, start, end, "age-over-89", link.word if link else None)
+    for match in patterns.AGE_IS.finditer(text):
+        start, end = view.span(*match.span("v"))
+        link = context.patient_cue(start, end)
+        if link is not None:
+            yield Finding(Kind.AGE, start, end, "age+patient-cue", link.word)
 
 
 def _weak(view: View, numbers: View, context: Context) -> Iterator[Finding]:
     """Identifiers that have the same form for patients and for offices: they count only
     with a patient cue nearer than any business cue."""
     for kind, rule, start, end in _weak_candidates(view, numbers):
-        link = context.patient_cue(start, end)
+        # A personal mailbox is nobody's office: a business cue nearby does not clear it.
+        personal = kind is Kind.EMAIL and patterns.PERSONAL_DOMAIN.search(
+            view.text, *_view_range(view, start, end)
+        )
+        link = context.patient_cue(start, end, overrule=not personal)
         if link is not None:
             yield Finding(kind, start, end, f"{rule}+patient-cue", link.word)
         elif kind is Kind.URL and not context.business_nearer(start, end):

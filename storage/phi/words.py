@@ -5,6 +5,7 @@ hospital marketing. Lower-case words with a common English ending are not names 
 from __future__ import annotations
 
 _WORDS = """
+    acct acc hx sx tx fu s/p c/o w/ wo via per re pls plz thx ty asap fyi btw eta tbd
     driver drivers car truck vehicle keys key lot parking garage license licence plate tag
     bill bills billing card insurance coverage claim portal login account password copy
     copies form forms paperwork papers packet letter ride shuttle wheelchair walker cane
