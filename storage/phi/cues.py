@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from storage.phi.anchors import Anchored
 from storage.phi.normalize import View
 from storage.phi.patterns import tolerant, typos
 
@@ -71,7 +72,7 @@ BUSINESS = re.compile(
     r"tracking|order|orders|po\s*(?:#|number)|purchase\s+order|shipment|fedex|ups|usps|printer|print|venue|hotel|catering|"
     r"budget|quarter|q[1-4]|meetings?|manager|administrator|staff|liaisons?|marketing|reps?|"
     r"sales|billboards?|ads?|promo|signage|agency|website|site|drop-?off|luncheon|gala|golf|"
-    r"5k|attendees|physicians|providers|surgeons|partners|associates|ortho|orthopedics|"
+    r"attendees|physicians|providers|surgeons|partners|associates|ortho|orthopedics|"
     r"cardiology|urgent\s+care|medical\s+group|health\s+system|suite|ste|headquarters|hq|"
     r"billing\s+office|coordinator|recruiter|recruitment|hiring|candidate|founded|"
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
@@ -80,9 +81,11 @@ BUSINESS = re.compile(
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",
     _I,
 )
+_PATIENT = Anchored(PATIENT)
+_BUSINESS = Anchored(BUSINESS)
 # "St. Mary's", "Dr. Patel." do not end a sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bpt)(?<!\bPt)(?<!\bvs)(?<!\bNo)"
+    r"(?=[.!?\n;])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bpt)(?<!\bPt)(?<!\bvs)(?<!\bNo)"
     r"(?<!\b[A-Z])[.!?]+(?=\s+|$)|\n|;"
 )
 
@@ -102,8 +105,8 @@ class Context:
     def __init__(self, view: View) -> None:
         text = view.text
         self.length = view.ends[-1] if view.ends else 0
-        self.patient = [c for c in _cues(PATIENT, view) if _is_patient(text, c)]
-        self.business = _cues(BUSINESS, view)
+        self.patient = [c for c in _cues(_PATIENT, view) if _is_patient(text, c)]
+        self.business = _cues(_BUSINESS, view)
         self._p_starts = [c.start for c in self.patient]
         self._b_starts = [c.start for c in self.business]
         self._ends = [view.ends[m.end() - 1] for m in _SENTENCE_END.finditer(text) if m.end()]
@@ -175,9 +178,9 @@ class Context:
         return self._ends[i] if i < len(self._ends) else self.length
 
 
-def _cues(pattern: re.Pattern[str], view: View) -> list[Cue]:
+def _cues(pattern: Anchored, view: View) -> list[Cue]:
     found = []
-    for match in pattern.finditer(view.text):
+    for match in pattern.finditer(view.words()):
         start, end = view.span(match.start(), match.end())
         found.append(Cue(start, end, match[0], match.lastgroup or "business", match.end()))
     return found

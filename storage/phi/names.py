@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from storage.phi.anchors import Anchored
 from storage.phi.cues import Context
 from storage.phi.model import Finding, Kind
 from storage.phi.normalize import View
@@ -49,16 +50,23 @@ _POSSESSIVE_CARE = re.compile(
     r"counts?|times|wait|access|availability|rates?|share|growth|menu|staff|list|days))",
     _I,
 )
-_CARE_EVENT = re.compile(
-    tolerant(
-        r"(?:\s*,\s*(?:\d{1,3}\s*(?:y/?o|yo|(?-i:[MF]))?|age\s*\d{1,3})\s*,?)?"
-        r"(?:[.?!;]\s+(?-i:She|He|she|he)\s+|\s+)"
-        r"(?:(?:was|is|got|has\s+been|had|just|being|will\s+be)\s+)?"
-        r"(?:admitted|discharged|readmitted|diagnosed|transferred|intubated|coded|"
-        r"passed\s+away|expired|died|fell|presented|underwent|seen\s+in|brought\s+in|"
-        r"scheduled\s+for\s+(?:surgery|a\s+procedure|an?\s+mri)|had\s+surgery|post-?op|"
-        r"no-?showed|(?:is\s+)?in\s+(?:room|bed|the\s+icu|the\s+er|the\s+ed))(?!\w)"
-    ),
+# A care event after a name ("Ana Ruiz, 72, was admitted", "... Haddad? She was discharged"):
+# the event word is found first, then what stands between it and the name.
+_CARE_EVENT = Anchored(
+    re.compile(
+        tolerant(
+            r"(?<![\w'])(?:admitted|discharged|readmitted|diagnosed|transferred|intubated|"
+            r"coded|passed\s+away|expired|died|fell|presented|underwent|seen\s+in|brought\s+in|"
+            r"scheduled\s+for\s+(?:surgery|a\s+procedure|an?\s+mri)|had\s+surgery|post-?op|"
+            r"no-?showed|(?:is\s+)?in\s+(?:room|bed|the\s+icu|the\s+er|the\s+ed))(?!\w)"
+        ),
+        _I,
+    )
+)
+_BEFORE_EVENT = re.compile(
+    r"(?:\s*,\s*(?:\d{1,3}\s*(?:y/?o|yo|(?-i:[MF]))?|age\s*\d{1,3})\s*,?)?"
+    r"(?:[.?!;]\s+(?-i:She|He|she|he)\s+|\s+)"
+    r"(?:(?:was|is|got|has\s+been|had|just|being|will\s+be)\s+)?$",
     _I,
 )
 # "Eleanor Abernathy (pt) wants...", "Ana Ruiz, a patient of Dr. Cho,..."
@@ -67,6 +75,9 @@ _THEN_CUE = re.compile(
     r"\s+(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
     _I,
 )
+_AFTER_PATIENT_A = Anchored(_AFTER_PATIENT)
+_AFTER_RELATIVE_A = Anchored(_AFTER_RELATIVE)
+_AFTER_TITLE_A = Anchored(_AFTER_TITLE)
 _PHYSICIAN_BEFORE = re.compile(r"(?:\bdr|\bdoctor|\bprof)\.?\s*$", _I)
 _PHYSICIAN_AFTER = re.compile(
     r"^,?\s*(?-i:M\.?D|D\.?O|NP|PA-C|PA|DPM|DNP|APRN|FNP|RN|DDS|DMD|PhD)\b|^'?s?\s+(?:office|practice|clinic|group|team)\b",
@@ -79,11 +90,11 @@ def find(view: View, context: Context, labels: list[tuple[int, int]]) -> Iterato
     """Names in a clean view. `labels` are the original spans (label start, value end) of
     the strong identifiers found, for names written beside them."""
     text = view.text
-    for match in _AFTER_PATIENT.finditer(text):
+    for match in _AFTER_PATIENT_A.finditer(view.words()):
         yield from _forward(view, match.end(), "name+patient-cue", match[0].strip(), lower=True)
-    for match in _AFTER_RELATIVE.finditer(text):
+    for match in _AFTER_RELATIVE_A.finditer(view.words()):
         yield from _forward(view, match.end(), "name+relative", match[0].strip(), lower=True)
-    for match in _AFTER_TITLE.finditer(text):
+    for match in _AFTER_TITLE_A.finditer(view.words()):
         span = _tokens_forward(text, match.end(), lower=True, limit=2)
         if span is None:
             continue
@@ -95,8 +106,12 @@ def find(view: View, context: Context, labels: list[tuple[int, int]]) -> Iterato
         span = _tokens_backward(text, match.start(), limit=2, lower=True)
         if span is not None:
             yield _finding(view, span, "name+possessive-care", match[0].split()[-1])
-    for match in _CARE_EVENT.finditer(text):
-        span = _tokens_backward(text, match.start(), limit=3)
+    for match in _CARE_EVENT.finditer(view.words()):
+        head = text[max(0, match.start() - 60) : match.start()]
+        gap = _BEFORE_EVENT.search(head)
+        if gap is None:
+            continue
+        span = _tokens_backward(text, match.start() - len(head) + gap.start(), limit=3)
         if span is not None:
             yield _finding(view, span, "name+care-event", match[0].split()[-1])
     for match in _THEN_CUE.finditer(text):

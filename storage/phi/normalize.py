@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from storage.phi.anchors import Words
+
 # Raw "<...>" in message text is always Slack markup (a literal "<" arrives as "&lt;"), but
 # modal values arrive raw, so only the documented forms count.
 _TOKEN = re.compile(
@@ -52,6 +54,13 @@ class View:
     starts: list[int] = field(repr=False)
     ends: list[int] = field(repr=False)
     markup: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    _words: Words | None = field(default=None, init=False, repr=False, compare=False)
+
+    def words(self) -> Words:
+        """The view's words, indexed for anchored patterns (built once)."""
+        if self._words is None:
+            self._words = Words(self.text)
+        return self._words
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of view[start:end]."""

@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 
 from storage.phi import names, patterns
+from storage.phi.anchors import Anchored
 from storage.phi.cues import Context
 from storage.phi.model import Finding, Kind
 from storage.phi.normalize import View, clean, digits
@@ -31,6 +32,9 @@ _DEVICE_CUE = re.compile(
     ),
     re.I,
 )
+_LABELLED = [(rule, Anchored(rule.pattern)) for rule in patterns.LABELLED]
+_SSN_LAST4 = Anchored(patterns.SSN_LAST4)
+_AGE_IS = Anchored(patterns.AGE_IS)
 _STREET_WORDS = (
     "the a an of on in at to and or for with from by is was are be this that our "
     "your my her his their new more patients referrals offices practices doctors "
@@ -83,10 +87,10 @@ def _labelled(
     labels: list[tuple[int, int]],
     only: tuple[Kind, ...] | None = None,
 ) -> Iterator[Finding]:
-    for rule in patterns.LABELLED:
+    for rule, pattern in _LABELLED:
         if only is not None and rule.kind not in only:
             continue
-        for match in rule.pattern.finditer(view.text):
+        for match in pattern.finditer(view.words()):
             value = match["v"]
             if sum(c.isdigit() for c in value) < rule.min_digits:
                 continue
@@ -108,7 +112,7 @@ def _labelled(
                 continue
             labels.append((view.span(*match.span("label"))[0], end))
             yield Finding(rule.kind, start, end, rule.rule, cue)
-    for match in patterns.SSN_LAST4.finditer(view.text):
+    for match in _SSN_LAST4.finditer(view.words()):
         start, end = view.span(*match.span("v"))
         labels.append((view.span(*match.span("label"))[0], end))
         yield Finding(Kind.SSN, start, end, "ssn-last4")
@@ -156,7 +160,7 @@ def _age(view: View, context: Context) -> Iterator[Finding]:
             continue
         link = context.patient_cue(start, end)
         yield Finding(Kind.AGE, start, end, "age-over-89", link.word if link else None)
-    for match in patterns.AGE_IS.finditer(text):
+    for match in _AGE_IS.finditer(view.words()):
         start, end = view.span(*match.span("v"))
         link = context.patient_cue(start, end)
         if link is not None:
@@ -185,7 +189,9 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
     text = view.text
     for match in patterns.EMAIL.finditer(text):
         yield (Kind.EMAIL, "email", *view.span(*match.span()))
-    for match in patterns.SPELLED_EMAIL.finditer(text):
+    lower = text.lower()
+    spelled = "dot" in lower or any(f"at{c}" in lower for c in ")]}") or " @" in lower
+    for match in patterns.SPELLED_EMAIL.finditer(text) if spelled else ():
         if "@" in match[0]:
             continue
         spelled_dot = re.search(r"dot", match[0], re.I)
