@@ -102,7 +102,7 @@ def find(view: View, context: Context, labels: list[tuple[int, int]]) -> Iterato
         cue = context.patient_cue(start, end, groups=_CLINICAL)
         if cue is not None:
             yield _finding(view, span, "name+title", cue.word)
-    for match in _POSSESSIVE_CARE.finditer(text):
+    for match in _POSSESSIVE_CARE.finditer(text) if "'s" in text else ():
         span = _tokens_backward(text, match.start(), limit=2, lower=True)
         if span is not None:
             yield _finding(view, span, "name+possessive-care", match[0].split()[-1])

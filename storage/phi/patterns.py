@@ -161,7 +161,7 @@ MBI = re.compile(
     r"(?![\w-])",
     _I,
 )
-VIN = re.compile(r"(?<![\w-])(?P<v>(?=[A-HJ-NPR-Z0-9]*\d)[A-HJ-NPR-Z0-9]{17})(?![\w-])", _I)
+VIN = re.compile(r"(?<![\w-])(?P<v>[A-HJ-NPR-Z0-9]{17})(?![\w-])", _I)
 
 # Ages: a number of 90 or more with an age unit, "aged 94", clinical shorthand "94F".
 _AGE_NUM = r"(?:9\d|1[01]\d)"
@@ -188,6 +188,7 @@ AGE_IS = re.compile(
     rf"(?:one|a)\s+hundred(?:\s+and\s+\w+)?){_NOT_AGE}",
     _I,
 )
+AGE_HINT = re.compile(r"(?<!\d)(?:9\d|1[01]\d)(?!\d)|ninety|hundred|genarian|centenarian", _I)
 AGE_AGGREGATE_BEFORE = re.compile(
     r"(?:over|above|older\s+than|at\s+least|>=?|≥|under|from|between|to|and|than|"
     r"patients|pts|people|members)\s*$",

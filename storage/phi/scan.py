@@ -147,6 +147,8 @@ def _strong_shapes(
 
 def _age(view: View, context: Context) -> Iterator[Finding]:
     text = view.text
+    if not patterns.AGE_HINT.search(text):
+        return
     for match in patterns.AGE.finditer(text):
         group = next(g for g in ("v", "v2", "v3", "v4") if match[g] is not None)
         before = text[max(0, match.start() - 20) : match.start()]
@@ -186,10 +188,11 @@ def _weak(view: View, numbers: View, context: Context) -> Iterator[Finding]:
 
 
 def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int, int]]:
+    # Each family runs only when its telltale character is in the text at all.
     text = view.text
-    for match in patterns.EMAIL.finditer(text):
-        yield (Kind.EMAIL, "email", *view.span(*match.span()))
     lower = text.lower()
+    for match in patterns.EMAIL.finditer(text) if "@" in text else ():
+        yield (Kind.EMAIL, "email", *view.span(*match.span()))
     spelled = "dot" in lower or any(f"at{c}" in lower for c in ")]}") or " @" in lower
     for match in patterns.SPELLED_EMAIL.finditer(text) if spelled else ():
         if "@" in match[0]:
@@ -198,15 +201,15 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
         if match["at"].strip() == "at" and spelled_dot is None:
             continue  # "sign up at lakeside.com" is a sentence, not an address
         yield (Kind.EMAIL, "spelled-email", *view.span(*match.span()))
-    for match in patterns.URL.finditer(text):
+    for match in patterns.URL.finditer(text) if "http" in lower or "www." in lower else ():
         url = match[0].rstrip(".,;:!?)]}")
         if "utm_" in url.lower():
             continue
         yield (Kind.URL, "url", *view.span(match.start(), match.start() + len(url)))
-    for match in patterns.IPV4.finditer(text):
+    for match in patterns.IPV4.finditer(text) if text.count(".") >= 3 else ():
         if ipv4_valid(match["v"]):
             yield (Kind.IP, "ip", *view.span(*match.span("v")))
-    for match in patterns.IPV6.finditer(text):
+    for match in patterns.IPV6.finditer(text) if text.count(":") >= 3 else ():
         yield (Kind.IP, "ip", *view.span(*match.span("v")))
     yield from _phones(numbers)
     for match in patterns.ADDRESS.finditer(text):
@@ -214,13 +217,13 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
         if any(w in _STREET_STOP for w in words) or _looks_like_title(text, match):
             continue
         yield (Kind.ADDRESS, "address", *view.span(*match.span("v")))
-    for match in patterns.PO_BOX.finditer(text):
+    for match in patterns.PO_BOX.finditer(text) if "box" in lower else ():
         yield (Kind.ADDRESS, "po-box", *view.span(*match.span("v")))
     for match in patterns.DATE_RE.finditer(text):
         if _date_valid(match[0]):
             yield (Kind.DATE, "date", *view.span(*match.span()))
     for match in patterns.VIN.finditer(text):
-        if vin_valid(match["v"]):
+        if any(c.isdigit() for c in match["v"]) and vin_valid(match["v"]):
             yield (Kind.VEHICLE, "vin", *view.span(*match.span("v")))
 
 
