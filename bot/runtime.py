@@ -31,7 +31,9 @@ class Runtime:
         self.settings = settings
         self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
-        self.services = Services.build(self.db, SlackRenderer())
+        self.services = Services.build(
+            self.db, SlackRenderer(), mrn_pattern=settings.mrn_pattern
+        )
         self.client = make_client(settings)
         self.worker = DeliveryWorker(
             self.services.outbox,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -30,6 +31,7 @@ class Settings:
     delivery_workers: int = 16
     scheduler_enabled: bool = True
     retention_days: int | None = None  # None: texts are kept
+    mrn_pattern: re.Pattern[str] | None = None  # the hospital's own MRN format
 
     @property
     def socket_mode(self) -> bool:
@@ -116,7 +118,22 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         delivery_workers=_whole(env, "DELIVERY_WORKERS", 16, 1, 64),
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
         retention_days=retention_days(env),
+        mrn_pattern=mrn_pattern(env),
     )
+
+
+def mrn_pattern(env: Mapping[str, str]) -> re.Pattern[str] | None:
+    """PHI_MRN_PATTERN: a regular expression for the hospital's medical record numbers."""
+    raw = env.get("PHI_MRN_PATTERN", "").strip()
+    if not raw:
+        return None
+    try:
+        pattern = re.compile(raw)
+    except re.error as error:
+        raise SettingsError(f"PHI_MRN_PATTERN is not a regular expression ({error}).") from None
+    if pattern.search(""):
+        raise SettingsError("PHI_MRN_PATTERN matches empty text: it must match an MRN itself.")
+    return pattern
 
 
 def retention_days(env: Mapping[str, str]) -> int | None:

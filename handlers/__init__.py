@@ -32,7 +32,9 @@ def _error_handler(deps: Deps) -> Callable[..., None]:
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
         answer: dict[str, Any] = {}
         if "command" in body:
-            text = replies.with_text(replies.TROUBLE, from_slack_text(body.get("text")))
+            # Handed back as the guard would: never a patient identifier, even now.
+            typed = deps.services.guard.redacted(from_slack_text(body.get("text")))
+            text = replies.with_text(replies.TROUBLE, typed)
             answer = {"response_type": "ephemeral", "text": text}
         elif body.get("type") == "view_submission":
             # Keep the modal open with what was typed in it, so the user can submit again;

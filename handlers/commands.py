@@ -16,6 +16,7 @@ from handlers.modals import COMPOSERS, compose_modal, settings_modal
 from handlers.text import from_slack_text
 from storage.enums import Action
 from storage.errors import Refused, ValueUnflagged
+from storage.guard import PhiBlocked
 from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
 from storage.views import Draft
@@ -47,9 +48,14 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
             else:
                 ack(replies.OPEN_FAILED)
             return
+        now = deps.clock()
         try:
             actor = actor_for(deps, client, command["team_id"], command["user_id"], action)
-            sent = deps.services.items.post(actor, Draft(compose.item, text), deps.clock())
+            clean = deps.services.guard.screen(actor, text, now)
+            sent = deps.services.items.post(actor, Draft(compose.item, clean), now)
+        except PhiBlocked as blocked:
+            ack(replies.phi_blocked(blocked))
+            return
         except ValueUnflagged as unflagged:
             # Nothing is posted until the author flags the offer or rewords it, in the form.
             question = replies.value_question(unflagged.words)
@@ -62,7 +68,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
         except Refused as refused:
             ack(replies.with_text(replies.refusal(refused), text))
             return
-        ack(replies.posted(sent))
+        ack(replies.posted(sent, clean.warned))
 
     handle.__name__ = f"{kind}_command"
     return handle

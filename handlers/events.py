@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from handlers.deps import Deps
 from handlers.text import from_slack_text
+from storage.guard import PhiBlocked
 from storage.policy.permissions import Actor
 
 # A plain reply, one also sent to the channel, and one with a file attached.
@@ -29,8 +30,17 @@ def register(app: App, deps: Deps) -> None:
             or not text
         ):
             return
-        user = event["user"]
+        items, guard, channel = deps.services.items, deps.services.guard, event["channel"]
+        question = items.thread_question(body["team_id"], channel, thread_ts)
+        if question is None:
+            return  # not a thread the app started: nothing is read or kept
+        user, now = event["user"], deps.clock()
         actor = Actor(body["team_id"], user, app_admin=user in deps.admins)
-        deps.services.items.answer_from_thread(
-            actor, event["channel"], thread_ts, text, event["ts"], deps.clock()
-        )
+        try:
+            clean = guard.screen(actor, text, now, where="thread reply")
+        except PhiBlocked as blocked:
+            guard.notice(actor, channel, blocked.kinds, now)
+            return
+        items.answer_from_thread(actor, question, clean, event["ts"], now)
+        if clean.warned:
+            guard.notice(actor, channel, clean.warned, now)

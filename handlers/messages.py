@@ -236,6 +236,21 @@ def post_failed(channel_id: str, error: str) -> Payload:
     return payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
+def guard_notice(channel_id: str, kinds: tuple[str, ...], blocked: bool) -> Payload:
+    found = ", ".join(kinds)
+    if blocked:
+        text = (
+            f"Your reply in <#{channel_id}> looks like it contains patient information "
+            f"({found}), so it was not recorded or forwarded. Please delete it from the thread."
+        )
+    else:
+        text = (
+            f"Your reply in <#{channel_id}> was recorded, but it looks like it contains patient "
+            f"information ({found}). If it identifies a patient, please delete it."
+        )
+    return payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+
+
 def with_link(message: Payload, url: str, label: str = "Open the conversation") -> Payload:
     """The same message with a link to the message it is about (a permalink from Slack)."""
     link = SectionBlock(text=MarkdownTextObject(text=f"<{url}|{label}>")).to_dict()
@@ -254,3 +269,4 @@ class SlackRenderer:
     escalation_dm = staticmethod(escalation_dm)
     working_on_it = staticmethod(working_on_it)
     post_failed = staticmethod(post_failed)
+    guard_notice = staticmethod(guard_notice)

@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 
 from handlers import ids
 from handlers.text import SECTION_LIMIT, clip
-from storage.enums import ItemKind
+from storage.enums import GuardPolicy, ItemKind
 from storage.views import OfferView, QuestionView
 from storage.workspaces import WEEKDAYS, Schedule
 
@@ -193,6 +193,10 @@ def done_modal(title: str, message: str | list[dict[str, Any]]) -> dict[str, Any
 def settings_modal(current: Schedule) -> dict[str, Any]:
     """The workspace's schedule; block ids are the Schedule's field names."""
     days = [Option(value=str(n), label=name) for n, name in enumerate(WEEKDAYS)]
+    guard = [
+        Option(value=GuardPolicy.BLOCK, label="Block it (recommended)"),
+        Option(value=GuardPolicy.WARN, label="Post it and warn the author"),
+    ]
     return View(
         type="modal",
         callback_id=ids.SETTINGS_MODAL,
@@ -233,6 +237,16 @@ def settings_modal(current: Schedule) -> dict[str, Any]:
                 label="Ask again at most (times)",
                 element=NumberInputElement(
                     action_id="value", initial_value=current.max_reasks, min_value=0, max_value=10
+                ),
+            ),
+            InputBlock(
+                block_id="phi_policy",
+                label="When a message looks like it holds patient information",
+                hint="Block keeps it out of the app entirely; warn posts it and warns the author.",
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=guard,
+                    initial_option=next(o for o in guard if o.value == current.phi_policy),
                 ),
             ),
         ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.facts import CouldNotCheck
 from handlers.text import FALLBACK_LIMIT, clip, user, when
-from storage.enums import Action, ItemKind, Role, State
+from storage.enums import Action, GuardPolicy, ItemKind, Role, State
 from storage.errors import (
     InvalidSetting,
     NoChannel,
@@ -23,6 +24,7 @@ from storage.errors import (
     UnknownTeam,
     ValueUnflagged,
 )
+from storage.guard import PhiBlocked
 from storage.views import Posted, TeamView
 from storage.workspaces import WEEKDAYS, Schedule
 
@@ -129,12 +131,47 @@ def refusal(error: Refused) -> str:
             return _no_longer_open(error)
         case ValueUnflagged(words=words):
             return value_question(words)
+        case PhiBlocked():
+            return phi_field(error)
         case CouldNotCheck(error=said):
             said = clip(said, FALLBACK_LIMIT)
             return f"Couldn't check with Slack who you are (`{said}`). Please try again soon."
         case InvalidSetting(message=message):
             return message
     return "That can't be done."
+
+
+def _found(kinds: Sequence[str], cues: Sequence[str] = ()) -> str:
+    said = ", ".join(kinds)
+    if cues:
+        said += "; near " + ", ".join(f"“{clip(cue, 30)}”" for cue in cues)
+    return f"patient information ({said})"
+
+
+def phi_blocked(blocked: PhiBlocked) -> str:
+    """A command's private answer: what was found, never the value, and the text back with
+    each identifier replaced by its kind, to fix and send again."""
+    return (
+        f":no_entry: Not posted: this looks like it contains {_found(blocked.kinds, blocked.cues)}."
+        " Patient identifiers can't be stored or shared through Liaison Bridge; physician-level"
+        " facts are fine. Your text without them, to fix and send again:\n"
+        f"```{clip(blocked.redacted, 2500)}```"
+    )
+
+
+def phi_field(blocked: PhiBlocked) -> str:
+    """The same, as a form field's error: the draft stays in the form to fix."""
+    return (
+        f"This looks like it contains {_found(blocked.kinds, blocked.cues)}. Nothing was "
+        "posted: take the identifiers out and submit again."
+    )
+
+
+def phi_warning(kinds: Sequence[str]) -> str:
+    return (
+        f":warning: Posted, but it looks like it contains {_found(kinds)}. If it identifies a "
+        "patient, please delete it."
+    )
 
 
 def value_question(words: tuple[str, ...]) -> str:
@@ -153,10 +190,12 @@ def with_text(message: str, text: str) -> str:
     return f"{message}\nYour text, to copy:\n```{clip(text, 2500)}```"
 
 
-def posted(sent: Posted) -> Payload:
+def posted(sent: Posted, warned: Sequence[str] = ()) -> Payload:
     """The private confirmation; the author's own buttons (Close, Withdraw) live here, not in
     the other team's channel."""
     text = f"Your {KIND_NOUN[sent.kind]} is on its way to {sent.team} in <#{sent.channel_id}>."
+    if warned:
+        text += "\n" + phi_warning(warned)
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
     own = AUTHOR_BUTTONS.get(sent.kind)
     if own:
@@ -209,6 +248,13 @@ SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison se
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
 
 
+GUARD_SAID = {
+    GuardPolicy.BLOCK: "messages that look like they hold patient identifiers are blocked",
+    GuardPolicy.WARN: "messages that look like they hold patient identifiers are posted, "
+    "and their authors warned",
+}
+
+
 def schedule(current: Schedule) -> str:
     day = WEEKDAYS[current.digest_weekday]
     return (
@@ -216,7 +262,8 @@ def schedule(current: Schedule) -> str:
         "team's channel.\n"
         f"*Re-asking:* an unanswered question is asked again after "
         f"{current.reask_after_days} business days, at most {current.max_reasks} times; "
-        "then the asker chooses to keep asking or close it."
+        "then the asker chooses to keep asking or close it.\n"
+        f"*Patient information:* {GUARD_SAID[current.phi_policy]}."
     )
 
 

@@ -16,8 +16,9 @@ from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
 from handlers.plaintext import inline
 from handlers.text import from_user, parse_id
-from storage.enums import Action
+from storage.enums import Action, GuardPolicy
 from storage.errors import InvalidSetting, NotFound, Refused, ValueUnflagged
+from storage.guard import Text
 from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
 from storage.views import Draft
@@ -60,6 +61,13 @@ def register(app: App, deps: Deps) -> None:
     def actor(body: dict[str, Any], client: WebClient, action: Action) -> Actor:
         return actor_for(deps, client, workspace_of(body), body["user"]["id"], action)
 
+    def screen(who: Actor, raw: str | None, where: str) -> Text | None:
+        return deps.services.guard.screen(who, raw, deps.clock(), where=where) if raw else None
+
+    def said(message: str, *texts: Text | None) -> str:
+        warned = [kind for text in texts if text for kind in text.warned]
+        return message + ("\n" + replies.phi_warning(warned) if warned else "")
+
     @app.view(re.compile(rf"^{ids.COMPOSE}:(share|ask|offer)$"))
     def compose(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         form = COMPOSERS[view["callback_id"].split(":", 1)[1]]
@@ -67,17 +75,17 @@ def register(app: App, deps: Deps) -> None:
         if not text:
             _error(ack, "Please write something first.")
             return
-        draft = Draft(form.item, text, _flagged(view))
         try:
             who = actor(body, client, CREATED[form.item][0])
-            sent = items.post(who, draft, deps.clock())
+            clean = deps.services.guard.screen(who, text, deps.clock())
+            sent = items.post(who, Draft(form.item, clean, _flagged(view)), deps.clock())
         except ValueUnflagged as unflagged:
             _error(ack, replies.value_question(unflagged.words), ids.VALUE_BLOCK)
             return
         except Refused as refused:
             _error(ack, replies.refusal(refused))
             return
-        confirmation = replies.posted(sent)
+        confirmation = replies.posted(sent, clean.warned)
         ack(response_action="update", view=done_modal(form.title, confirmation["blocks"]))
 
     def on_item(
@@ -104,19 +112,22 @@ def register(app: App, deps: Deps) -> None:
         return handle
 
     def answer(who: Actor, item: int, view: dict[str, Any]) -> str:
-        text = _text(view)
-        if not text:
+        text = screen(who, _text(view), "answer")
+        if text is None:
             raise InvalidSetting(ids.TEXT_BLOCK, "Please write your answer first.")
         items.answer(who, item, text, deps.clock())
-        return "Your answer is on its way to the question's thread, and the asker will be told."
+        done = "Your answer is on its way to the question's thread, and the asker will be told."
+        return said(done, text)
 
     def decline(who: Actor, item: int, view: dict[str, Any]) -> str:
-        offer = items.decline(who, item, _text(view) or None, deps.clock())
-        return replies.done(Action.DECLINE, offer.offerer_id)
+        reason = screen(who, _text(view), "decline reason")
+        offer = items.decline(who, item, reason, deps.clock())
+        return said(replies.done(Action.DECLINE, offer.offerer_id), reason)
 
     def deliver(who: Actor, item: int, view: dict[str, Any]) -> str:
-        items.deliver(who, item, _link(view), deps.clock())
-        return replies.done(Action.DELIVER)
+        link = screen(who, _link(view), "delivered link")
+        items.deliver(who, item, link, deps.clock())
+        return said(replies.done(Action.DELIVER), link)
 
     app.view(ids.ANSWER_MODAL)(on_item(Action.ANSWER, "question", "Answer a question", answer))
     app.view(ids.DECLINE_MODAL)(on_item(Action.DECLINE, "offer", "Offer declined", decline))
@@ -144,10 +155,17 @@ def _register_settings(app: App, deps: Deps) -> None:
                 ack(response_action="errors", errors={name: "Use a whole number."})
                 return
             numbers[name] = int(value)
+        policy = _setting(view, "phi_policy") or GuardPolicy.BLOCK
+        if policy not in set(GuardPolicy):
+            ack(response_action="errors", errors={"phi_policy": "Choose block or warn."})
+            return
         wanted = Schedule(
+            digest_weekday=numbers["digest_weekday"],
             digest_time=_setting(view, "digest_time"),
             timezone=_setting(view, "timezone"),
-            **numbers,
+            reask_after_days=numbers["reask_after_days"],
+            max_reasks=numbers["max_reasks"],
+            phi_policy=GuardPolicy(policy),
         )
         try:
             who = actor_for(deps, client, workspace_of(body), body["user"]["id"], Action.SETTINGS)

@@ -59,6 +59,16 @@ class Action(StrEnum):
     REASK = "reask"
     ESCALATE = "escalate"
     GIVE_UP = "give_up"
+    # The PHI guard found patient identifiers in what someone sent.
+    PHI_BLOCK = "phi_block"
+    PHI_WARN = "phi_warn"
+
+
+class GuardPolicy(StrEnum):
+    """What the PHI guard does with a patient identifier, per workspace."""
+
+    BLOCK = "block"  # nothing stored or posted; the author gets the text back without it
+    WARN = "warn"  # posted, with a private warning to the author
 
 
 class Role(StrEnum):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.digests import DigestService
+from storage.guard import Guard
 from storage.items.service import ItemService
 from storage.outbox import Outbox
+from storage.phi import Kind
 from storage.ports import Renderer
 from storage.reasks import ReaskService
 from storage.reports.audit import AuditExport
@@ -18,6 +22,7 @@ from storage.workspaces import ScheduleService
 
 @dataclass(frozen=True)
 class Services:
+    guard: Guard
     teams: TeamService
     items: ItemService
     outbox: Outbox
@@ -28,8 +33,16 @@ class Services:
     audit: AuditExport
 
     @classmethod
-    def build(cls, db: Database, render: Renderer) -> Services:
+    def build(
+        cls,
+        db: Database,
+        render: Renderer,
+        *,
+        mrn_pattern: re.Pattern[str] | None = None,
+        on_block: Callable[[Kind], None] = lambda _: None,
+    ) -> Services:
         return cls(
+            guard=Guard(db, render, mrn_pattern, on_block),
             teams=TeamService(db),
             items=ItemService(db, render),
             outbox=Outbox(db, render),

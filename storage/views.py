@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from storage.enums import ItemKind, State
+
+if TYPE_CHECKING:
+    from storage.guard import Text
 
 T = TypeVar("T")
 
@@ -77,10 +80,11 @@ ItemView = UpdateView | QuestionView | OfferView
 
 @dataclass(frozen=True)
 class Draft:
-    """What an author wants to post: the text, and for offers the compliance flag."""
+    """What an author wants to post: the text (as the PHI guard passed it), and for offers
+    the compliance flag."""
 
     kind: ItemKind
-    text: str
+    text: Text
     of_value: bool = False
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from storage.enums import Action
+from storage.enums import Action, GuardPolicy
 from storage.errors import InvalidSetting
 from storage.models import Workspace
 from storage.policy.permissions import Actor
@@ -25,6 +25,7 @@ class Schedule:
     timezone: str = "America/New_York"
     reask_after_days: int = 3
     max_reasks: int = 2
+    phi_policy: GuardPolicy = GuardPolicy.BLOCK  # not the schedule, but set in the same form
 
     @property
     def zone(self) -> ZoneInfo:
@@ -42,6 +43,7 @@ class Schedule:
             workspace.timezone,
             workspace.reask_after_days,
             workspace.max_reasks,
+            GuardPolicy(workspace.phi_policy),
         )
 
 
@@ -63,12 +65,15 @@ def validate(schedule: Schedule) -> Schedule:
         raise InvalidSetting("reask_after_days", "Use a number of business days from 1 to 30.")
     if not 0 <= schedule.max_reasks <= 10:
         raise InvalidSetting("max_reasks", "Use a number from 0 to 10.")
+    if schedule.phi_policy not in set(GuardPolicy):
+        raise InvalidSetting("phi_policy", "Choose block or warn.")
     return Schedule(
         schedule.digest_weekday,
         clock.strftime("%H:%M"),
         schedule.timezone,
         schedule.reask_after_days,
         schedule.max_reasks,
+        GuardPolicy(schedule.phi_policy),
     )
 
 
@@ -101,4 +106,5 @@ class ScheduleService:
             workspace.timezone = clean.timezone
             workspace.reask_after_days = clean.reask_after_days
             workspace.max_reasks = clean.max_reasks
+            workspace.phi_policy = clean.phi_policy
             return clean

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import typed
 from sqlalchemy import func, select
 
 from handlers.messages import SlackRenderer
-from storage.enums import Action, ItemKind
-from storage.models import AuditEntry, Delivery
+from storage.enums import Action, GuardPolicy, ItemKind
+from storage.guard import PhiBlocked
+from storage.models import AuditEntry, Delivery, Workspace
 from storage.outbox import Fail
 from storage.policy.permissions import Actor
 from storage.services import Services
@@ -40,7 +42,7 @@ def _rows(services: Services) -> list[AuditEntry]:
 
 
 def _post(services: Services, kind: ItemKind) -> int:
-    return services.items.post(M1, Draft(kind, "Which offices?"), NOW).item_id
+    return services.items.post(M1, Draft(kind, typed("Which offices?")), NOW).item_id
 
 
 def _accepted(services: Services) -> int:
@@ -99,13 +101,13 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         "answer in the form",
         Action.ANSWER,
         lambda s: _post(s, ItemKind.QUESTION),
-        lambda s: s.items.answer(L1, _last(s), "Lakeside", NOW),
+        lambda s: s.items.answer(L1, _last(s), typed("Lakeside"), NOW),
     ),
     (
         "answer in the thread",
         Action.ANSWER,
         _posted_question,
-        lambda s: s.items.answer_from_thread(L1, "C_LIA", "1.5", "Lakeside", "1.6", NOW),
+        lambda s: s.items.answer_from_thread(L1, _last(s), typed("Lakeside"), "1.6", NOW),
     ),
     (
         "close",
@@ -135,13 +137,13 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         "decline",
         Action.DECLINE,
         lambda s: _post(s, ItemKind.OFFER),
-        lambda s: s.items.decline(L1, _last(s), "Covered", NOW),
+        lambda s: s.items.decline(L1, _last(s), typed("Covered"), NOW),
     ),
     (
         "deliver",
         Action.DELIVER,
         _accepted,
-        lambda s: s.items.deliver(M1, _last(s), "https://drive.example.org/list", NOW),
+        lambda s: s.items.deliver(M1, _last(s), typed("https://drive.example.org/list"), NOW),
     ),
     (
         "withdraw",
@@ -175,7 +177,18 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         lambda s: _post(s, ItemKind.UPDATE),
         lambda s: s.retention.purge(30, NOW + timedelta(days=31)),
     ),
+    ("guard blocks", Action.PHI_BLOCK, lambda s: None, lambda s: _screen(s, GuardPolicy.BLOCK)),
+    ("guard warns", Action.PHI_WARN, lambda s: None, lambda s: _screen(s, GuardPolicy.WARN)),
 ]
+
+
+def _screen(services: Services, policy: GuardPolicy) -> object:
+    with services.items._db.unit_of_work() as uow:
+        uow.session.get_one(Workspace, WS).phi_policy = policy
+    try:
+        return services.guard.screen(M1, "Pt Ann Lee, MRN 12345678, seen Tuesday", NOW)
+    except PhiBlocked as blocked:
+        return blocked
 
 
 def _last(services: Services) -> int:

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from conftest import typed
+
 from handlers.messages import SlackRenderer
 from storage.enums import ItemKind
 from storage.migrate import upgrade
@@ -29,9 +31,9 @@ def _world(services: Services, ws: str, when: datetime) -> None:
     services.teams.set_channel(admin, "liaison", "C_LIA", when)
     services.teams.join(Actor(ws, "U_M1"), "marketing", when)
     services.teams.join(Actor(ws, "U_L1"), "liaison", when)
-    offer = services.items.post(Actor(ws, "U_L1"), Draft(ItemKind.OFFER, SECRET, True), when)
-    services.items.post(Actor(ws, "U_M1"), Draft(ItemKind.UPDATE, SECRET), when)
-    services.items.decline(Actor(ws, "U_M1"), offer.item_id, SECRET, when)
+    offer = services.items.post(Actor(ws, "U_L1"), Draft(ItemKind.OFFER, typed(SECRET), True), when)
+    services.items.post(Actor(ws, "U_M1"), Draft(ItemKind.UPDATE, typed(SECRET)), when)
+    services.items.decline(Actor(ws, "U_M1"), offer.item_id, typed(SECRET), when)
 
 
 def _export(services: Services, **filters: object) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from conftest import typed
 from sqlalchemy import select
 
 from handlers import ids
@@ -49,7 +50,7 @@ def at(hours: float) -> datetime:
 
 
 def post(services: Services, user: str, kind: ItemKind, text: str, when: datetime) -> int:
-    return services.items.post(as_user(user), Draft(kind, text), when).item_id
+    return services.items.post(as_user(user), Draft(kind, typed(text)), when).item_id
 
 
 def seed_week(services: Services) -> dict[str, int]:
@@ -59,7 +60,7 @@ def seed_week(services: Services) -> dict[str, int]:
     post(s, "U_M1", UPDATE, "Mailer to PCPs next week", at(31))  # Marketing's own
     old = post(s, "U_M1", QUESTION, "Which cardiology groups first?", at(3))
     answered = post(s, "U_M2", QUESTION, "Who owns the spine list?", at(4))
-    s.items.answer(as_user("U_L1"), answered, "Dana does", at(10))
+    s.items.answer(as_user("U_L1"), answered, typed("Dana does"), at(10))
     theirs = post(s, "U_L1", QUESTION, "When do the mailers land?", at(5))
     open_offer = post(s, "U_L2", OFFER, "Talking points for the heart fair", at(6))
     taken = post(s, "U_M1", OFFER, "A target list of splitters", at(7))

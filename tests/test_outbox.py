@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import typed
 from sqlalchemy import select
 
 from handlers.messages import SlackRenderer
@@ -256,7 +257,7 @@ def test_twelve_simultaneous_accepts_of_one_offer_give_exactly_one(db: Database)
     services.teams.join(Actor(WS, "U_M1"), "marketing", NOW)
     for user in liaisons:
         services.teams.join(Actor(WS, user), "liaison", NOW)
-    draft = Draft(ItemKind.OFFER, "Event support for the heart fair")
+    draft = Draft(ItemKind.OFFER, typed("Event support for the heart fair"))
     posted = services.items.post(Actor(WS, "U_M1"), draft, NOW)
 
     start = threading.Barrier(len(liaisons))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import typed
 from sqlalchemy import select
 
 from handlers import ids
@@ -37,7 +38,7 @@ def services(db: Database) -> Services:
 
 
 def ask(services: Services, when: datetime = ASKED) -> int:
-    draft = Draft(ItemKind.QUESTION, "Which offices raised access issues?")
+    draft = Draft(ItemKind.QUESTION, typed("Which offices raised access issues?"))
     return services.items.post(M1, draft, when).item_id
 
 
@@ -103,7 +104,7 @@ def test_keep_asking_allows_another_set_of_rounds(services: Services, db: Databa
 
 def test_no_reminder_after_an_answer_or_a_close(services: Services) -> None:
     answered, closed = ask(services), ask(services)
-    services.items.answer(L1, answered, "Dr. Patel's office", ASKED + MINUTE)
+    services.items.answer(L1, answered, typed("Dr. Patel's office"), ASKED + MINUTE)
     services.items.close(M1, closed, ASKED + MINUTE)
     assert services.reasks.run_due(THURSDAY) == []
     assert services.reasks.run_due(FRIDAY + timedelta(days=60)) == []

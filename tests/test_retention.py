@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import typed
 from sqlalchemy import select, text
 
 from handlers.messages import SlackRenderer
@@ -40,14 +41,14 @@ SECRETS = (
 
 def _fill(services: Services, when: datetime, tag: str = "") -> None:
     items = services.items
-    items.post(M1, Draft(ItemKind.UPDATE, SECRETS[0] + tag), when)
-    question = items.post(M1, Draft(ItemKind.QUESTION, SECRETS[1] + tag), when).item_id
-    items.answer(L1, question, SECRETS[2] + tag, when)
-    offer = items.post(L1, Draft(ItemKind.OFFER, SECRETS[3] + tag), when).item_id
-    declined = items.post(L1, Draft(ItemKind.OFFER, "Talking points" + tag), when).item_id
-    items.decline(M1, declined, SECRETS[4] + tag, when)
+    items.post(M1, Draft(ItemKind.UPDATE, typed(SECRETS[0] + tag)), when)
+    question = items.post(M1, Draft(ItemKind.QUESTION, typed(SECRETS[1] + tag)), when).item_id
+    items.answer(L1, question, typed(SECRETS[2] + tag), when)
+    offer = items.post(L1, Draft(ItemKind.OFFER, typed(SECRETS[3] + tag)), when).item_id
+    declined = items.post(L1, Draft(ItemKind.OFFER, typed("Talking points" + tag)), when).item_id
+    items.decline(M1, declined, typed(SECRETS[4] + tag), when)
     items.accept(M1, offer, when)
-    items.deliver(L1, offer, SECRETS[5] + tag, when)
+    items.deliver(L1, offer, typed(SECRETS[5] + tag), when)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import wait_until
+from conftest import typed, wait_until
 from fake_slack import Call, FakeSlack
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -43,7 +43,7 @@ UPDATE, QUESTION, OFFER = ItemKind.UPDATE, ItemKind.QUESTION, ItemKind.OFFER
 
 
 def new_item(services: Services, user: str, kind: ItemKind, text: str, when: datetime) -> int:
-    return services.items.post(Actor(WS, user), Draft(kind, text), when).item_id
+    return services.items.post(Actor(WS, user), Draft(kind, typed(text)), when).item_id
 
 
 def build(db: Database, created: datetime) -> Services:
@@ -68,7 +68,7 @@ def seed_week(services: Services, start: datetime) -> None:
     new_item(s, "U_M1", UPDATE, "Mailer to PCPs next week", hours(3))
     new_item(s, "U_M1", QUESTION, "Which cardiology groups first?", hours(4))
     answered = new_item(s, "U_M2", QUESTION, "Who owns the spine list?", hours(5))
-    s.items.answer(Actor(WS, "U_L1"), answered, "Dana does", hours(9))
+    s.items.answer(Actor(WS, "U_L1"), answered, typed("Dana does"), hours(9))
     new_item(s, "U_L1", QUESTION, "When do the mailers land?", hours(6))
     new_item(s, "U_L2", OFFER, "Talking points for the heart fair", hours(7))
 

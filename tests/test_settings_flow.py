@@ -158,9 +158,7 @@ def test_submitting_the_modal_saves_the_schedule(teams: Served) -> None:
         "America/Chicago",
     )
     assert (workspace.reask_after_days, workspace.max_reasks) == (4, 1)
-    assert [a.actor_id for a in teams.rows(AuditEntry) if a.action == Action.SETTINGS] == [
-        ADMIN
-    ]
+    assert [a.actor_id for a in teams.rows(AuditEntry) if a.action == Action.SETTINGS] == [ADMIN]
 
 
 def test_the_saved_schedule_is_the_one_the_digest_pass_keeps(teams: Served) -> None:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from conftest import typed
 from sqlalchemy import event
 
 from handlers.messages import SlackRenderer
@@ -43,13 +44,13 @@ def activity(services: Services, rounds: int, since: datetime) -> None:
     items = services.items
     for n in range(rounds):
         at = since + timedelta(hours=n)
-        items.post(M1, Draft(UPDATE, f"Marketing update {n}"), at)
-        items.post(L1, Draft(UPDATE, f"Liaison update {n}"), at)
-        items.post(L1, Draft(QUESTION, f"Open question {n}"), at)
-        answered = items.post(M1, Draft(QUESTION, f"Answered question {n}"), at).item_id
-        items.answer(L1, answered, "An answer", at + timedelta(minutes=5))
-        items.post(L1, Draft(OFFER, f"Open offer {n}"), at)
-        taken = items.post(M1, Draft(OFFER, f"Taken offer {n}"), at).item_id
+        items.post(M1, Draft(UPDATE, typed(f"Marketing update {n}")), at)
+        items.post(L1, Draft(UPDATE, typed(f"Liaison update {n}")), at)
+        items.post(L1, Draft(QUESTION, typed(f"Open question {n}")), at)
+        answered = items.post(M1, Draft(QUESTION, typed(f"Answered question {n}")), at).item_id
+        items.answer(L1, answered, typed("An answer"), at + timedelta(minutes=5))
+        items.post(L1, Draft(OFFER, typed(f"Open offer {n}")), at)
+        taken = items.post(M1, Draft(OFFER, typed(f"Taken offer {n}")), at).item_id
         items.accept(L1, taken, at + timedelta(minutes=5))
 
 

@@ -32,7 +32,8 @@ def _new(draft: Draft, now: datetime) -> Item:
 def post(uow: UnitOfWork, render: Renderer, actor: Actor, draft: Draft, now: datetime) -> Posted:
     action, state = CREATED[draft.kind]
     entry = uow.act(actor, action, None, now)
-    if draft.kind == ItemKind.OFFER and not draft.of_value and (words := value_words(draft.text)):
+    text = draft.text.value
+    if draft.kind == ItemKind.OFFER and not draft.of_value and (words := value_words(text)):
         raise ValueUnflagged(tuple(words))
     team, other, channel = route(uow.session, actor.workspace_id, actor.user_id)
     item = _new(draft, now)
@@ -40,7 +41,7 @@ def post(uow: UnitOfWork, render: Renderer, actor: Actor, draft: Draft, now: dat
     item.author_id = actor.user_id
     item.from_team_id = team.id
     item.to_team_id = other.id
-    item.text = draft.text
+    item.text = text
     item.status = state
     item.created_at = now
     uow.session.add(item)

@@ -13,6 +13,7 @@ from storage.calendar import add_business_days
 from storage.claims import owned
 from storage.enums import Action, DeliveryKind
 from storage.errors import NotFound, Refused
+from storage.guard import Text
 from storage.items.lifecycle import noun, post_of, refusal, transition
 from storage.items.post import post
 from storage.items.views import item_view
@@ -48,32 +49,34 @@ class ItemService:
                 raise refusal(item)
             return item_view(uow.session, item)
 
-    def answer(self, actor: Actor, question_id: int, text: str, now: datetime) -> QuestionView:
+    def answer(self, actor: Actor, question_id: int, text: Text, now: datetime) -> QuestionView:
         """An answer given in the app's modal: posted in the question's thread."""
         with self._db.unit_of_work() as uow:
-            _, view, post = self._answer(uow, actor, question_id, text, None, now)
+            _, view, post = self._answer(uow, actor, question_id, text.value, None, now)
             reply = self._render.answer_reply(view, view.answers[-1])
             uow.queue(actor.workspace_id, DeliveryKind.THREAD, post.channel, reply, now, ref=post)
             return view
 
+    def thread_question(self, workspace_id: str, channel_id: str, thread_ts: str) -> int | None:
+        """The question whose message heads this thread, if any."""
+        with self._db.unit_of_work() as uow:
+            return uow.session.scalar(
+                select(Question.id)
+                .join(Delivery, Delivery.id == Question.delivery_id)
+                .where(
+                    Question.workspace_id == workspace_id,
+                    Delivery.result_channel == channel_id,
+                    Delivery.result_ts == thread_ts,
+                )
+            )
+
     def answer_from_thread(
-        self, actor: Actor, channel_id: str, thread_ts: str, text: str, ts: str, now: datetime
+        self, actor: Actor, question_id: int, text: Text, ts: str, now: datetime
     ) -> bool:
         """A reply in a question's thread. False when it is not an answer (or a repeat)."""
         try:
             with self._db.unit_of_work() as uow:
-                question_id = uow.session.scalar(
-                    select(Question.id)
-                    .join(Delivery, Delivery.id == Question.delivery_id)
-                    .where(
-                        Question.workspace_id == actor.workspace_id,
-                        Delivery.result_channel == channel_id,
-                        Delivery.result_ts == thread_ts,
-                    )
-                )
-                if question_id is None:
-                    return False
-                self._answer(uow, actor, question_id, text, ts, now)
+                self._answer(uow, actor, question_id, text.value, ts, now)
                 return True
         except IntegrityError:
             return False  # Slack delivered the same reply twice; the first one counted.
@@ -133,13 +136,15 @@ class ItemService:
         return self._offer(actor, Action.ACCEPT, offer_id, now, values)
 
     def decline(
-        self, actor: Actor, offer_id: int, reason: str | None, now: datetime
+        self, actor: Actor, offer_id: int, reason: Text | None, now: datetime
     ) -> OfferView:
-        values = {"declined_by": actor.user_id, "declined_at": now, "decline_reason": reason}
+        said = reason.value if reason else None
+        values = {"declined_by": actor.user_id, "declined_at": now, "decline_reason": said}
         return self._offer(actor, Action.DECLINE, offer_id, now, values)
 
-    def deliver(self, actor: Actor, offer_id: int, link: str | None, now: datetime) -> OfferView:
-        values = {"delivered_by": actor.user_id, "delivered_at": now, "delivered_link": link}
+    def deliver(self, actor: Actor, offer_id: int, link: Text | None, now: datetime) -> OfferView:
+        url = link.value if link else None
+        values = {"delivered_by": actor.user_id, "delivered_at": now, "delivered_link": url}
         return self._offer(actor, Action.DELIVER, offer_id, now, values)
 
     def withdraw(self, actor: Actor, offer_id: int, now: datetime) -> OfferView:

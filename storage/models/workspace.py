@@ -24,6 +24,8 @@ class Workspace(Base):
     )
     reask_after_days: Mapped[int] = mapped_column(default=3, server_default="3")
     max_reasks: Mapped[int] = mapped_column(default=2, server_default="2")
+    # What the PHI guard does with a patient identifier: "block" it, or "warn" and let it by.
+    phi_policy: Mapped[str] = mapped_column(String(10), default="block", server_default="block")
 
 
 class Team(Base):

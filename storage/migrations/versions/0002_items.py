@@ -1,4 +1,5 @@
-"""one items table for updates, questions and offers; offer decline, delivery and flag; audit detail
+"""one items table for updates, questions and offers; offer decline, delivery and flag; audit
+detail; the PHI guard policy
 
 Revision ID: 0002
 Revises: 0001
@@ -133,6 +134,10 @@ def upgrade() -> None:
         batch.drop_index("ix_plan_updates_team_time")
     op.drop_table("plan_updates")
 
+    with op.batch_alter_table("workspaces") as batch:
+        batch.add_column(
+            sa.Column("phi_policy", sa.String(length=10), server_default="block", nullable=False)
+        )
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("purged_at", sa.DateTime(), nullable=True))
     with op.batch_alter_table("audit_log") as batch:
