@@ -122,10 +122,15 @@ def _db_upgrade(_: argparse.Namespace) -> int:
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.manifest import manifest_yaml
+    from bot.manifest import ManifestError, manifest_yaml, public_base
 
     socket_mode = args.socket_mode or bool(os.environ.get("SLACK_APP_TOKEN", "").strip())
-    print(manifest_yaml(args.url, socket_mode=socket_mode), end="")
+    try:
+        base = public_base(args.url, socket_mode=socket_mode)
+    except ManifestError as error:
+        print(f"liaison-bridge: {error}", file=sys.stderr)
+        return 2
+    print(manifest_yaml(base), end="")
     return 0
 
 

@@ -9,10 +9,8 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from conftest import Served
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
@@ -26,7 +24,6 @@ SETTINGS = {
     "DELIVERY_WORKERS",
     "LOG_LEVEL",
 }
-EVENTS_URL = "https://bridge.example.org/slack/events"
 TABLES = {
     "alembic_version",
     "workspaces",
@@ -219,52 +216,6 @@ def test_db_upgrade_names_a_malformed_database_url(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "DATABASE_URL" in done.stderr
-
-
-def all_keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in all_keys(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in all_keys(v)}
-    return set()
-
-
-def test_manifest_for_http(tmp_path: Path) -> None:
-    done = cli(tmp_path, "manifest", "--url", "https://bridge.example.org")
-    assert done.returncode == 0, done.stderr
-    manifest = yaml.safe_load(done.stdout)
-
-    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert {"/share", "/ask", "/offer", "/liaison"} <= set(commands)
-    assert {c["url"] for c in commands.values()} == {EVENTS_URL}
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    expected = {
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "users:read",
-        "im:write",
-        "channels:history",
-        "groups:history",
-    }
-    assert expected <= scopes
-    settings = manifest["settings"]
-    assert "message.channels" in settings["event_subscriptions"]["bot_events"]
-    assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
-    assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
-    assert settings["socket_mode_enabled"] is False
-
-
-def test_manifest_for_socket_mode_has_no_urls(tmp_path: Path) -> None:
-    done = cli(tmp_path, "manifest", "--socket-mode")
-    assert done.returncode == 0, done.stderr
-    manifest = yaml.safe_load(done.stdout)
-
-    assert manifest["settings"]["socket_mode_enabled"] is True
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert not all_keys(manifest) & {"url", "request_url"}
-    assert "http" not in done.stdout
-    assert len(manifest["features"]["slash_commands"]) == 4
 
 
 def test_the_installed_command_has_help(tmp_path: Path) -> None:
