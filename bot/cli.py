@@ -65,6 +65,7 @@ def _instant(text: str | None) -> datetime:
 def _jobs_run(args: argparse.Namespace) -> int:
     at = _instant(args.at)
     settings = _settings()
+    from bot.delivery import utcnow
     from bot.runtime import Runtime
     from bot.scheduler import run_job
 
@@ -73,6 +74,8 @@ def _jobs_run(args: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     try:
         queued = run_job(runtime.services, args.job, at)
+        # Queued "at --at", they would wait for that instant (and hold up their channels).
+        runtime.services.outbox.due_now(queued, utcnow())
         left = runtime.worker.drain(queued, timeout=args.timeout)
     finally:
         runtime.stop()

@@ -153,6 +153,22 @@ class Outbox:
             ).one()
             return int(count), due
 
+    def due_now(self, ids: list[int], now: datetime) -> None:
+        """Make these pending rows due at `now`: a pass run for a future instant queues them
+        at that instant, but whoever ran it wants them sent now."""
+        if not ids:
+            return
+        with self._db.unit_of_work() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id.in_(ids),
+                    Delivery.status == PENDING,
+                    Delivery.next_attempt_at > now,
+                )
+                .values(next_attempt_at=now)
+            )
+
     def pending_ids(self) -> list[int]:
         with self._db.unit_of_work() as uow:
             return list(uow.session.scalars(select(Delivery.id).where(Delivery.status == PENDING)))
