@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -64,7 +65,21 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     return body
 
 
-def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> Starlette:
+def create_asgi(
+    app: App | None,
+    signing_secret: str,
+    db: Database,
+    outbox: Outbox,
+    slack_state: Callable[[], str],
+) -> Starlette:
+    """`app` None: only the probes (Socket Mode brings Slack's requests another way)."""
+    routes = [Route("/healthz", _healthz(db, outbox, slack_state), methods=["GET"])]
+    if app is not None:
+        routes.append(Route("/slack/events", _events(app, signing_secret), methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Response]]:
     verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
@@ -96,6 +111,12 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
             return Response(status_code=200)
         return to_starlette_response(response)
 
+    return events
+
+
+def _healthz(
+    db: Database, outbox: Outbox, slack_state: Callable[[], str]
+) -> Callable[[Request], Awaitable[Response]]:
     async def healthz(_: Request) -> Response:
         def check() -> int:
             with db.engine.connect() as connection:
@@ -107,11 +128,7 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
         except Exception:
             log.exception("health check failed")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
-        return JSONResponse({"ok": True, "pending_deliveries": pending})
+        # Slack out of reach is no reason to restart us: we store and queue meanwhile.
+        return JSONResponse({"ok": True, "pending_deliveries": pending, "slack": slack_state()})
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
+    return healthz

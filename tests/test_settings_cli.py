@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Served
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "shh"}
 SETTINGS = {
@@ -23,6 +23,8 @@ SETTINGS = {
     "LIAISON_ADMINS",
     "DELIVERY_WORKERS",
     "LOG_LEVEL",
+    "LOG_FORMAT",
+    "XDG_DATA_HOME",
 }
 TABLES = {
     "alembic_version",
@@ -43,7 +45,10 @@ def test_defaults() -> None:
 
     assert settings.slack_bot_token == "xoxb-1-2-abc"
     assert settings.slack_signing_secret == "shh"
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///liaison-bridge.db"
+    assert (
+        settings.database_url
+        == f"sqlite:///{Path.home()}/.local/share/liaison-bridge/liaison-bridge.db"
+    )
     assert (settings.host, settings.port) == ("0.0.0.0", 3000)
     assert settings.slack_app_token is None and not settings.socket_mode
     assert settings.slack_api_url is None
@@ -80,6 +85,7 @@ def test_every_setting_is_read() -> None:
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({"SLACK_API_URL": "https://"}, "SLACK_API_URL"),
         ({"DATABASE_URL": "garbage"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///liaison-bridge.db"}, "DATABASE_URL"),
         ({"PORT": "abc"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"PORT": "0"}, "PORT"),
@@ -98,6 +104,12 @@ def test_a_bad_or_missing_setting_is_named(env: dict[str, str], name: str) -> No
     message = str(error.value)
     assert message.startswith(name), message
     assert "\n" not in message
+
+
+def test_the_default_database_follows_xdg_data_home() -> None:
+    settings = load_settings({**GOOD, "XDG_DATA_HOME": "/srv/data"})
+
+    assert settings.database_url == "sqlite:////srv/data/liaison-bridge/liaison-bridge.db"
 
 
 def test_missing_bot_token_is_named_even_with_nothing_else_set() -> None:
@@ -208,6 +220,23 @@ def test_db_upgrade_creates_the_tables_and_can_run_again(tmp_path: Path) -> None
     assert tables(path) >= TABLES
     with sqlite3.connect(path) as connection:
         assert len(connection.execute("SELECT * FROM alembic_version").fetchall()) == 1
+
+
+def test_commands_from_any_folder_share_the_default_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+
+    upgraded = cli(tmp_path / "a", "db", "upgrade", XDG_DATA_HOME=str(data))
+    preview = cli(tmp_path / "b", "digest", "preview", XDG_DATA_HOME=str(data))
+
+    path = data / "liaison-bridge" / "liaison-bridge.db"
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"database sqlite:///{path}" in upgraded.stderr  # announced, in one line
+    assert tables(path) >= TABLES
+    # The same, migrated database: no workspace yet, rather than "no schema" (exit 3).
+    assert preview.returncode == 2, preview.stderr
+    assert "none yet" in preview.stderr
 
 
 def test_db_upgrade_names_a_malformed_database_url(tmp_path: Path) -> None:
