@@ -33,6 +33,7 @@ from bot.settings import (
     SettingsError,
     database_url,
     load_settings,
+    log_format,
     make_database_folder,
     masked,
 )
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             raise OperatorError(
                 EXIT_USAGE, f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}."
             )
-        logs.configure(level)
+        logs.configure(level, _checked(log_format))
         try:
             return int(args.func(args))
         except DBAPIError as error:

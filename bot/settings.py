@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -110,6 +111,13 @@ def make_database_folder(url: str) -> None:
     """SQLite creates its file but not the folders above it."""
     if path := _sqlite_file(url):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def log_format(env: Mapping[str, str]) -> str:
+    value = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, not {value!r}.")
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -174,10 +174,16 @@ class Outbox:
             return list(uow.session.scalars(select(Delivery.id).where(Delivery.status == PENDING)))
 
     def pending(self) -> int:
+        return self._count(PENDING)
+
+    def failed(self) -> int:
+        return self._count(FAILED)
+
+    def _count(self, status: str) -> int:
         with self._db.unit_of_work() as uow:
             return (
                 uow.session.scalar(
-                    select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
+                    select(func.count()).select_from(Delivery).where(Delivery.status == status)
                 )
                 or 0
             )
