@@ -124,6 +124,7 @@ class Runtime:
 
     def tick_forever(self) -> None:
         """Only the scheduled passes and the delivery of what they queue; no Slack requests."""
+        self.slack.start()  # as in serve_forever: a rejected token stops us, Slack away does not
         self.start()
         self.ticker.start()
         stop = threading.Event()

@@ -213,3 +213,12 @@ def test_settings_never_show_their_secrets(fake: FakeSlack) -> None:
     for secret in ("xoxb-test", "test-signing-secret", "xapp-1-A1-secret", "hunter2"):
         assert secret not in shown
     assert "postgresql://bridge:***@db:5432/bridge" in shown
+
+
+def test_a_rejected_token_stops_the_scheduler_too(tmp_path: Path, fake: FakeSlack) -> None:
+    fake.fail_next("auth.test", "error:token_revoked")
+
+    code, _, err = finished(liaison_bridge(tmp_path, env(tmp_path, fake.api_url), "scheduler"))
+
+    assert code == 4
+    assert "SLACK_BOT_TOKEN (token_revoked)" in problem(err)
