@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
 import handlers
@@ -16,10 +17,10 @@ from handlers.deps import Deps
 from storage.services import Services
 
 
-def make_client(settings: Settings) -> WebClient:
+def make_client(settings: Settings, token: str | None) -> WebClient:
     # Retries are the delivery worker's job; a listener call should fail fast instead.
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
         timeout=settings.slack_api_timeout,
         retry_handlers=[],
@@ -32,15 +33,18 @@ def create_app(
     client: WebClient,
     clock: Callable[[], datetime],
     background: Executor,
+    authorize: Callable[..., AuthorizeResult],
 ) -> App:
     # Bolt logs a rejected request's body at INFO; user text must stay out of the logs.
     logger = logging.getLogger("liaison_bridge.bolt")
     app = App(
+        # A client without a token and our own authorize: Bolt then never makes an auth.test
+        # of its own on a request, so requests are stored while Slack is out of reach.
         client=client,
+        authorize=authorize,
         signing_secret=settings.slack_signing_secret or None,
         # The ack is the HTTP answer itself: no 10 ms polling for it, no work after it.
         process_before_response=True,
-        token_verification_enabled=False,
         logger=logger,
     )
     deps = Deps(services=services, admins=settings.admins, clock=clock, background=background)

@@ -1,4 +1,8 @@
-"""`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest`."""
+"""`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest`.
+
+Whatever stops a command is one line on stderr and an exit code (bot/errors.py), never a
+traceback: operators read these first.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,38 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from importlib.metadata import version
 from typing import TYPE_CHECKING, TypeVar
 
 from dotenv import load_dotenv
+from sqlalchemy.exc import DBAPIError
 
-from bot.settings import Settings, SettingsError, database_url, load_settings
+from bot import logs
+from bot.errors import (
+    EXIT_DATABASE,
+    EXIT_UNDELIVERED,
+    EXIT_USAGE,
+    OperatorError,
+    database_error,
+    not_migrated,
+)
+from bot.settings import (
+    SECRETS,
+    Settings,
+    SettingsError,
+    database_url,
+    load_settings,
+    log_format,
+    make_database_folder,
+    masked,
+)
 
 if TYPE_CHECKING:
     from storage.services import Services
     from storage.uow import Database
 
 T = TypeVar("T")
+log = logging.getLogger("liaison_bridge")
 
 
 def _checked(read: Callable[[Mapping[str, str]], T]) -> T:
@@ -26,17 +51,33 @@ def _checked(read: Callable[[Mapping[str, str]], T]) -> T:
     try:
         return read(os.environ)
     except SettingsError as error:
-        print(f"liaison-bridge: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise OperatorError(EXIT_USAGE, str(error)) from None
 
 
 def _settings() -> Settings:
-    return _checked(load_settings)
+    settings = _checked(load_settings)
+    # From here on the tokens live in Settings only: libraries that would read them from the
+    # environment (Bolt does, then warns that it ignores them) and child processes don't.
+    for name in SECRETS:
+        os.environ.pop(name.upper(), None)
+    _open(settings.database_url)
+    return settings
 
 
 def _database_url() -> str:
     """For commands that need only the database, not the Slack tokens."""
     return _checked(database_url)
+
+
+def _open(url: str) -> None:
+    """Say which database this command uses: a wrong folder or .env shows at once."""
+    try:
+        make_database_folder(url)
+    except OSError as error:
+        raise OperatorError(
+            EXIT_DATABASE, f"cannot create the folder of {masked(url)}: {error.strerror}."
+        ) from None
+    log.info("database %s", masked(url))
 
 
 def _run(_: argparse.Namespace) -> int:
@@ -63,14 +104,14 @@ def _instant(text: str | None, flag: str = "--at") -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        print(f"liaison-bridge: {flag} must be an ISO-8601 time, not {text!r}.", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise OperatorError(EXIT_USAGE, f"{flag} must be an ISO-8601 time, not {text!r}.") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _jobs_run(args: argparse.Namespace) -> int:
     at = _instant(args.at)
     settings = _settings()
+    from bot.delivery import utcnow
     from bot.runtime import Runtime
     from bot.scheduler import run_job
 
@@ -78,24 +119,35 @@ def _jobs_run(args: argparse.Namespace) -> int:
     # leases mean the same thing to a running app that delivers from the same tables.
     runtime = Runtime(settings)
     try:
+        runtime.slack.check()  # a refused token would only show as posts that never go out
         queued = run_job(runtime.services, args.job, at)
+        # Queued "at --at", they would wait for that instant (and hold up their channels).
+        runtime.services.outbox.due_now(queued, utcnow())
         left = runtime.worker.drain(queued, timeout=args.timeout)
     finally:
         runtime.stop()
     print(f"{args.job} at {at.isoformat()}: {len(queued)} new post(s) queued.")
     if left:
         print(f"{left} post(s) are still queued; a running app will send them.", file=sys.stderr)
-        return 1
+        return EXIT_UNDELIVERED
     return 0
 
 
 def _services() -> tuple[Services, Database]:
     """The use cases over the configured database, for commands that need no Slack."""
     from handlers.messages import SlackRenderer
+    from storage.migrate import is_current
     from storage.services import Services
     from storage.uow import Database
 
-    db = Database.from_url(_database_url())
+    url = _database_url()
+    db = Database.from_url(url)
+    try:
+        if not is_current(db.engine):
+            raise not_migrated(url)
+    except BaseException:
+        db.dispose()
+        raise
     return Services.build(db, SlackRenderer()), db
 
 
@@ -109,8 +161,7 @@ def _digest_preview(args: argparse.Namespace) -> int:
         workspace = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
         if workspace not in workspaces:
             known = ", ".join(workspaces) or "none yet"
-            print(f"liaison-bridge: name a workspace with --workspace ({known}).", file=sys.stderr)
-            return 2
+            raise OperatorError(EXIT_USAGE, f"name a workspace with --workspace ({known}).")
         now = datetime.now(UTC)
         for team in [args.team] if args.team else ["marketing", "liaison"]:
             parent, thread = SlackRenderer.digest(services.digests.preview(workspace, team, now))
@@ -141,12 +192,11 @@ def _retention_purge(args: argparse.Namespace) -> int:
 
     days = _checked(retention_days)
     if days is None:
-        print(
-            "liaison-bridge: RETENTION_DAYS is not set: set it to the number of days texts are "
-            "kept (see .env.example).",
-            file=sys.stderr,
+        raise OperatorError(
+            EXIT_USAGE,
+            "RETENTION_DAYS is not set: set it to the number of days texts are kept "
+            "(see .env.example).",
         )
-        return 2
     services, db = _services()
     try:
         purge = services.retention.purge(days, datetime.now(UTC), dry_run=args.dry_run)
@@ -164,18 +214,25 @@ def _db_upgrade(_: argparse.Namespace) -> int:
     from storage.migrate import upgrade
 
     url = _database_url()
+    _open(url)
     engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
     print("The database schema is up to date.")
     return 0
 
 
 def _manifest(args: argparse.Namespace) -> int:
-    from bot.manifest import manifest_yaml
+    from bot.manifest import ManifestError, manifest_yaml, public_base
 
     socket_mode = args.socket_mode or bool(os.environ.get("SLACK_APP_TOKEN", "").strip())
-    print(manifest_yaml(args.url, socket_mode=socket_mode), end="")
+    try:
+        base = public_base(args.url, socket_mode=socket_mode)
+    except ManifestError as error:
+        raise OperatorError(EXIT_USAGE, str(error)) from None
+    print(manifest_yaml(base), end="")
     return 0
 
 
@@ -183,6 +240,9 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="liaison-bridge",
         description="Marketing and physician liaisons, working as one team in Slack.",
+    )
+    root.add_argument(
+        "--version", action="version", version=f"%(prog)s {version('liaison-bridge')}"
     )
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
@@ -240,23 +300,21 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(os.path.join(os.getcwd(), ".env"))
-    level = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        print(
-            f"liaison-bridge: LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}.",
-            file=sys.stderr,
-        )
-        return 2
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
-    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
-    logging.getLogger("liaison_bridge.bolt").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    args = parser().parse_args(argv)
-    return int(args.func(args))
+    args = parser().parse_args(argv)  # usage errors: argparse's own message, exit 2
+    try:
+        level = os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO"
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise OperatorError(
+                EXIT_USAGE, f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}."
+            )
+        logs.configure(level, _checked(log_format))
+        try:
+            return int(args.func(args))
+        except DBAPIError as error:
+            raise database_error(error, _database_url()) from None
+    except OperatorError as error:
+        print(f"liaison-bridge: {error}", file=sys.stderr)
+        return error.code
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.metrics import DELIVERIES
 from handlers.messages import with_link
 from storage.enums import DeliveryKind
 from storage.outbox import Fail, Job, Outbox, Outcome, Retry, Sent
@@ -55,6 +56,7 @@ UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 MAX_BACKOFF = 600.0
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
 BATCH = 4  # rows run_once claims and records at once when many are due
+OUTCOMES: dict[type, str] = {Sent: "sent", Retry: "retry", Fail: "failed"}
 
 
 def utcnow() -> datetime:
@@ -209,6 +211,11 @@ class DeliveryWorker:
             answers.clear()
 
     def _attempt(self, job: Job) -> Outcome:
+        outcome = self._send(job)
+        DELIVERIES.labels(OUTCOMES[type(outcome)]).inc()
+        return outcome
+
+    def _send(self, job: Job) -> Outcome:
         try:
             channel, ts = self._sender.send(job)
         except SlackApiError as error:

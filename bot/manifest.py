@@ -1,8 +1,14 @@
-"""The Slack app manifest: everything Slack needs to know, for a one-paste app creation."""
+"""The Slack app manifest: everything Slack needs to know, for a one-paste app creation.
+
+Checked against Slack's published schema (tests/slack_manifest_schema/). Slack needs a public
+HTTPS base URL in HTTP mode and none in Socket Mode; later features (an OAuth redirect URL,
+App Home events) add their entries next to the ones built from `base`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -16,20 +22,51 @@ COMMANDS = [
         "join marketing | join liaison | teams | setup <team> | help",
     ),
 ]
+# Only what the code calls: chat.postMessage (also to a user id, for direct messages, so no
+# im:write) and chat.update need chat:write; posting to a team's channel without joining it,
+# chat:write.public; users.info (is this user an admin?), users:read; thread replies as
+# answers, the history scopes of the message events.
 SCOPES = [
     "commands",
     "chat:write",
     "chat:write.public",
     "users:read",
-    "im:write",
     "channels:history",
     "groups:history",
 ]
 BOT_EVENTS = ["message.channels", "message.groups"]
+EVENTS_PATH = "/slack/events"
 
 
-def manifest(base_url: str | None, *, socket_mode: bool = False) -> dict[str, Any]:
-    url = (base_url or "https://your-host.example.org").rstrip("/") + "/slack/events"
+class ManifestError(ValueError):
+    """One line saying what is wrong with the manifest's arguments."""
+
+
+def public_base(url: str | None, *, socket_mode: bool) -> str | None:
+    """The app's public HTTPS base URL (without /slack/events), or None in Socket Mode."""
+    if socket_mode:
+        if url:
+            raise ManifestError("--url is for HTTP mode; Socket Mode needs no public URL.")
+        return None
+    if not url:
+        raise ManifestError(
+            "--url is required: the public HTTPS address Slack sends requests to, "
+            "e.g. --url https://bridge.example.org (or use --socket-mode)."
+        )
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ManifestError(
+            f"--url must be an https:// address like https://bridge.example.org, not {url!r}."
+        )
+    path = parts.path.rstrip("/")
+    path = path.removesuffix(EVENTS_PATH)  # the events URL itself is given often
+    return f"https://{parts.netloc}{path}"
+
+
+def manifest(base: str | None) -> dict[str, Any]:
+    """`base` from public_base(); None for Socket Mode."""
+    socket_mode = base is None
+    url = f"{base}{EVENTS_PATH}"
     commands: list[dict[str, Any]] = []
     for command, description, hint in COMMANDS:
         entry: dict[str, Any] = {"command": command, "description": description, "usage_hint": hint}
@@ -42,6 +79,7 @@ def manifest(base_url: str | None, *, socket_mode: bool = False) -> dict[str, An
         events["request_url"] = url
         interactivity["request_url"] = url
     return {
+        "_metadata": {"major_version": 2},
         "display_information": {
             "name": "Liaison Bridge",
             "description": "Marketing and physician liaisons, working as one team.",
@@ -67,5 +105,5 @@ def manifest(base_url: str | None, *, socket_mode: bool = False) -> dict[str, An
     }
 
 
-def manifest_yaml(base_url: str | None, *, socket_mode: bool = False) -> str:
-    return yaml.safe_dump(manifest(base_url, socket_mode=socket_mode), sort_keys=False)
+def manifest_yaml(base: str | None) -> str:
+    return yaml.safe_dump(manifest(base), sort_keys=False)

@@ -9,15 +9,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Any
 
 import uvicorn
 from slack_bolt import App
 
 from bot.app import create_app, make_client
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
+from bot.errors import EXIT_SLACK, OperatorError, port_error
+from bot.metrics import PHI_BLOCKS
 from bot.scheduler import TICK_SECONDS, Ticker
 from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
+from bot.slack_link import OK, SlackLink
 from handlers.messages import SlackRenderer
 from storage.migrate import upgrade
 from storage.services import Services
@@ -32,9 +36,13 @@ class Runtime:
         self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
         self.services = Services.build(
-            self.db, SlackRenderer(), mrn_pattern=settings.mrn_pattern
+            self.db,
+            SlackRenderer(),
+            mrn_pattern=settings.mrn_pattern,
+            on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
-        self.client = make_client(settings)
+        self.client = make_client(settings, settings.slack_bot_token)
+        self.slack = SlackLink(self.client, settings.slack_bot_token)
         self.worker = DeliveryWorker(
             self.services.outbox,
             SlackSender(self.client),
@@ -46,9 +54,21 @@ class Runtime:
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock, settings.retention_days)
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="respond")
-        self.bolt: App = create_app(settings, self.services, self.client, clock, self.background)
+        self.bolt: App = create_app(
+            settings,
+            self.services,
+            make_client(settings, None),
+            clock,
+            self.background,
+            self.slack.authorizer(),
+        )
         self.asgi = create_asgi(
-            self.bolt, settings.slack_signing_secret, self.db, self.services.outbox
+            # In Socket Mode there is no signing secret: nothing may come in over HTTP.
+            None if settings.socket_mode else self.bolt,
+            settings.slack_signing_secret,
+            self.db,
+            self.services.outbox,
+            lambda: self.slack.state,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -58,6 +78,7 @@ class Runtime:
 
     def stop(self) -> None:
         self.ticker.stop()
+        self.slack.stop()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -67,25 +88,49 @@ class Runtime:
         self.db.dispose()
 
     def serve_forever(self) -> None:
-        """Serve until interrupted (Ctrl-C or SIGTERM), then stop everything."""
+        """Serve until interrupted (Ctrl-C or SIGTERM), then stop everything.
+
+        HTTP mode serves Slack's requests, /healthz and /metrics on HOST:PORT; Socket Mode
+        takes Slack's requests over its connection and serves only /healthz and /metrics.
+        """
+        host, port = self.settings.host, self.settings.port
+        try:
+            sock = listening_socket(host, port)
+        except OSError as error:
+            raise port_error(error, host, port) from None
+        self.slack.start()
+        handler = self._socket_mode() if self.settings.socket_mode else None
         self.start()
         if self.settings.scheduler_enabled:
             self.ticker.start()
+        # uvicorn shuts down on SIGINT/SIGTERM, then raises the signal again for the handler it
+        # found: make that a no-op, so we stop in order (the last answers recorded) and exit 0
+        # instead of dying by SIGTERM or printing a KeyboardInterrupt traceback.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)
         try:
-            if self.settings.socket_mode:
-                from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-                SocketModeHandler(self.bolt, self.settings.slack_app_token).start()  # type: ignore[no-untyped-call]
-            else:
-                sock = listening_socket(self.settings.host, self.settings.port)
-                config = uvicorn.Config(self.asgi, log_level="warning", access_log=False)
-                log.info("serving on %s:%s", self.settings.host, self.settings.port)
-                uvicorn.Server(config).run(sockets=[sock])
+            config = uvicorn.Config(self.asgi, log_level="warning", access_log=False)
+            log.info("serving on %s:%s%s", host, port, " (Socket Mode)" if handler else "")
+            uvicorn.Server(config).run(sockets=[sock])
         finally:
+            if handler is not None:
+                handler.close()  # type: ignore[no-untyped-call]
             self.stop()
+
+    def _socket_mode(self) -> Any:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app_token = self.settings.slack_app_token or ""
+        if self.slack.state != OK:
+            raise OperatorError(EXIT_SLACK, "Socket Mode needs Slack, which is unreachable.")
+        self.slack.check_app_token(app_token)
+        handler = SocketModeHandler(self.bolt, app_token)  # type: ignore[no-untyped-call]
+        handler.connect()  # type: ignore[no-untyped-call]
+        return handler
 
     def tick_forever(self) -> None:
         """Only the scheduled passes and the delivery of what they queue; no Slack requests."""
+        self.slack.start()  # as in serve_forever: a rejected token stops us, Slack away does not
         self.start()
         self.ticker.start()
         stop = threading.Event()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.metrics import SCHEDULED_POSTS
 from storage.services import Services
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ def run_job(services: Services, name: str, now: datetime) -> list[int]:
         "digest": services.digests.run_due,
         "reask": services.reasks.run_due,
     }
-    return passes[name](now)
+    queued = passes[name](now)
+    SCHEDULED_POSTS.labels(name).inc(len(queued))
+    return queued
 
 
 class Ticker:
@@ -49,9 +52,12 @@ class Ticker:
         now = self._clock()
         for name in JOBS:
             try:
-                run_job(self._services, name, now)
+                queued = run_job(self._services, name, now)
             except Exception:  # one failed pass must not stop the next one
                 log.exception("scheduled %s pass failed", name)
+                continue
+            if queued:  # a pass that did nothing is not worth a line every minute
+                log.info("%s pass queued %d post(s)", name, len(queued))
         # Daily; a missed or repeated pass is harmless, since purging is idempotent.
         if self._retention_days and now.hour == RETENTION_HOUR and now.minute == 0:
             try:

@@ -1,4 +1,5 @@
-"""HTTP serving: POST /slack/events for everything Slack sends, GET /healthz for probes.
+"""HTTP serving: POST /slack/events for everything Slack sends, GET /healthz for probes,
+GET /metrics for Prometheus.
 
 uvicorn serves a Starlette app; Bolt's sync App runs each request on a worker thread with
 process_before_response=True (Bolt's default setting polls for the ack every 10 ms, which
@@ -10,10 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltContext, BoltRequest
+from prometheus_client import CONTENT_TYPE_LATEST
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
@@ -24,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot import logs, metrics
 from storage.outbox import Outbox
 from storage.uow import Database
 
@@ -64,10 +70,30 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     return body
 
 
-def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> Starlette:
+def create_asgi(
+    app: App | None,
+    signing_secret: str,
+    db: Database,
+    outbox: Outbox,
+    slack_state: Callable[[], str],
+) -> Starlette:
+    """`app` None: only the probes (Socket Mode brings Slack's requests another way)."""
+    routes = [
+        Route("/healthz", _healthz(db, outbox, slack_state), methods=["GET"]),
+        Route("/metrics", _metrics(outbox), methods=["GET"]),
+    ]
+    if app is not None:
+        routes.append(Route("/slack/events", _events(app, signing_secret), methods=["POST"]))
+    return Starlette(routes=routes)
+
+
+def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Response]]:
     verifier = SignatureVerifier(signing_secret)
 
     async def events(request: Request) -> Response:
+        started = time.perf_counter()
+        # Every log line of this request carries its id (and, once known, the workspace).
+        logs.request_id.set(uuid.uuid4().hex[:16])
         raw_bytes = await request.body()
         try:
             raw = raw_bytes.decode("utf-8")
@@ -87,15 +113,26 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
         except (BadRequest, ValueError, TypeError, AttributeError, KeyError, IndexError):
             # Signed, but not shaped like anything Slack sends.
             return PlainTextResponse("malformed body", status_code=400)
+        logs.team_id.set(bolt_request.context.team_id)
+        kind = metrics.request_kind(body)
+        metrics.REQUESTS.labels(kind).inc()
         try:
             response = await run_in_threadpool(app.dispatch, bolt_request)
         except Exception:
             log.exception("dispatch failed")
-            return Response(status_code=200)
-        if response.status >= 500:
-            return Response(status_code=200)
-        return to_starlette_response(response)
+            response = BoltResponse(status=500, body="")
+        answer = to_starlette_response(response) if response.status < 500 else Response()
+        seconds = time.perf_counter() - started
+        metrics.ACK_SECONDS.labels(kind).observe(seconds)
+        log.debug("%s answered %s in %.1f ms", kind, answer.status_code, seconds * 1000)
+        return answer
 
+    return events
+
+
+def _healthz(
+    db: Database, outbox: Outbox, slack_state: Callable[[], str]
+) -> Callable[[Request], Awaitable[Response]]:
     async def healthz(_: Request) -> Response:
         def check() -> int:
             with db.engine.connect() as connection:
@@ -107,11 +144,19 @@ def create_asgi(app: App, signing_secret: str, db: Database, outbox: Outbox) -> 
         except Exception:
             log.exception("health check failed")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
-        return JSONResponse({"ok": True, "pending_deliveries": pending})
+        # Slack out of reach is no reason to restart us: we store and queue meanwhile.
+        return JSONResponse({"ok": True, "pending_deliveries": pending, "slack": slack_state()})
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
+    return healthz
+
+
+def _metrics(outbox: Outbox) -> Callable[[Request], Awaitable[Response]]:
+    async def scrape(_: Request) -> Response:
+        try:
+            text = await run_in_threadpool(metrics.exposition, outbox)
+        except Exception:
+            log.exception("metrics scrape failed")
+            return PlainTextResponse("the database is unreachable", status_code=503)
+        return Response(text, media_type=CONTENT_TYPE_LATEST)
+
+    return scrape

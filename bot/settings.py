@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 from urllib.parse import urlparse
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_DATABASE_URL = "sqlite:///liaison-bridge.db"
+SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -21,9 +23,9 @@ class SettingsError(Exception):
 class Settings:
     slack_bot_token: str
     slack_signing_secret: str
+    database_url: str
     slack_app_token: str | None = None
     slack_api_url: str | None = None
-    database_url: str = DEFAULT_DATABASE_URL
     host: str = "0.0.0.0"
     port: int = 3000
     admins: frozenset[str] = frozenset()
@@ -36,6 +38,27 @@ class Settings:
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    def __repr__(self) -> str:
+        # Settings end up in logs and tracebacks: never with their secrets.
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in SECRETS:
+            if shown[name]:
+                shown[name] = "***"
+        shown["database_url"] = masked(self.database_url)
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+
+def masked(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def default_database_url(env: Mapping[str, str]) -> str:
+    """SQLite at a stable per-user path, so a command run from another folder finds the same
+    data instead of silently creating an empty database there."""
+    data_home = env.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(data_home) / 'liaison-bridge' / 'liaison-bridge.db'}"
 
 
 def _required(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:
@@ -62,15 +85,42 @@ def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int)
 
 
 def database_url(env: Mapping[str, str]) -> str:
-    url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    url = env.get("DATABASE_URL", "").strip() or default_database_url(env)
     try:
         make_url(url)
     except ArgumentError:
         raise SettingsError(
-            "DATABASE_URL is not a database URL: use e.g. sqlite:///liaison-bridge.db or "
+            "DATABASE_URL is not a database URL: use e.g. sqlite:////var/lib/bridge.db or "
             "postgresql://user:password@host:5432/dbname."
         ) from None
+    # A relative file would depend on the folder the command happens to run in.
+    path = _sqlite_file(url)
+    if path and not Path(path).is_absolute():
+        raise SettingsError(
+            f"DATABASE_URL must name an absolute SQLite path (sqlite:////path/to/file.db), "
+            f"not the relative {path!r}."
+        )
     return url
+
+
+def _sqlite_file(url: str) -> str | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return parsed.database
+    return None
+
+
+def make_database_folder(url: str) -> None:
+    """SQLite creates its file but not the folders above it."""
+    if path := _sqlite_file(url):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def log_format(env: Mapping[str, str]) -> str:
+    value = env.get("LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, not {value!r}.")
+    return value
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

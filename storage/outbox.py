@@ -162,15 +162,37 @@ class Outbox:
             ).one()
             return int(count), due
 
+    def due_now(self, ids: list[int], now: datetime) -> None:
+        """Make these pending rows due at `now`: a pass run for a future instant queues them
+        at that instant, but whoever ran it wants them sent now."""
+        if not ids:
+            return
+        with self._db.unit_of_work() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.id.in_(ids),
+                    Delivery.status == PENDING,
+                    Delivery.next_attempt_at > now,
+                )
+                .values(next_attempt_at=now)
+            )
+
     def pending_ids(self) -> list[int]:
         with self._db.unit_of_work() as uow:
             return list(uow.session.scalars(select(Delivery.id).where(Delivery.status == PENDING)))
 
     def pending(self) -> int:
+        return self._count(PENDING)
+
+    def failed(self) -> int:
+        return self._count(FAILED)
+
+    def _count(self, status: str) -> int:
         with self._db.unit_of_work() as uow:
             return (
                 uow.session.scalar(
-                    select(func.count()).select_from(Delivery).where(Delivery.status == PENDING)
+                    select(func.count()).select_from(Delivery).where(Delivery.status == status)
                 )
                 or 0
             )

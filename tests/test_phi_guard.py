@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 
 import pytest
 from conftest import LIA_CHANNEL, LIAISONS, MARKETING, MKT_CHANNEL, Served, wait_until
@@ -170,3 +171,10 @@ def test_warn_posts_the_text_warns_the_author_and_audits_it(teams: Served, fake:
     [warned] = [a for a in teams.rows(AuditEntry) if a.action == Action.PHI_WARN]
     assert warned.detail is not None and "MRN" in warned.detail["kinds"]
     assert MRN not in json.dumps(warned.detail)
+
+
+def test_blocks_are_counted_by_kind_in_the_metrics(teams: Served) -> None:
+    teams.slack.command("/share", WITH_MRN, M1, MKT_CHANNEL)
+    with urllib.request.urlopen(teams.url + "/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert 'phi_blocks_total{kind="mrn"}' in metrics

@@ -9,13 +9,11 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from conftest import Served
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "shh"}
 SETTINGS = {
@@ -26,8 +24,9 @@ SETTINGS = {
     "DELIVERY_WORKERS",
     "LOG_LEVEL",
     "RETENTION_DAYS",
+    "LOG_FORMAT",
+    "XDG_DATA_HOME",
 }
-EVENTS_URL = "https://bridge.example.org/slack/events"
 TABLES = {
     "alembic_version",
     "workspaces",
@@ -47,7 +46,10 @@ def test_defaults() -> None:
 
     assert settings.slack_bot_token == "xoxb-1-2-abc"
     assert settings.slack_signing_secret == "shh"
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite:///liaison-bridge.db"
+    assert (
+        settings.database_url
+        == f"sqlite:///{Path.home()}/.local/share/liaison-bridge/liaison-bridge.db"
+    )
     assert (settings.host, settings.port) == ("0.0.0.0", 3000)
     assert settings.slack_app_token is None and not settings.socket_mode
     assert settings.slack_api_url is None
@@ -84,6 +86,7 @@ def test_every_setting_is_read() -> None:
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
         ({"SLACK_API_URL": "https://"}, "SLACK_API_URL"),
         ({"DATABASE_URL": "garbage"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:///liaison-bridge.db"}, "DATABASE_URL"),
         ({"PORT": "abc"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"PORT": "0"}, "PORT"),
@@ -102,6 +105,12 @@ def test_a_bad_or_missing_setting_is_named(env: dict[str, str], name: str) -> No
     message = str(error.value)
     assert message.startswith(name), message
     assert "\n" not in message
+
+
+def test_the_default_database_follows_xdg_data_home() -> None:
+    settings = load_settings({**GOOD, "XDG_DATA_HOME": "/srv/data"})
+
+    assert settings.database_url == "sqlite:////srv/data/liaison-bridge/liaison-bridge.db"
 
 
 def test_missing_bot_token_is_named_even_with_nothing_else_set() -> None:
@@ -214,58 +223,29 @@ def test_db_upgrade_creates_the_tables_and_can_run_again(tmp_path: Path) -> None
         assert len(connection.execute("SELECT * FROM alembic_version").fetchall()) == 1
 
 
+def test_commands_from_any_folder_share_the_default_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+
+    upgraded = cli(tmp_path / "a", "db", "upgrade", XDG_DATA_HOME=str(data))
+    preview = cli(tmp_path / "b", "digest", "preview", XDG_DATA_HOME=str(data))
+
+    path = data / "liaison-bridge" / "liaison-bridge.db"
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"database sqlite:///{path}" in upgraded.stderr  # announced, in one line
+    assert tables(path) >= TABLES
+    # The same, migrated database: no workspace yet, rather than "no schema" (exit 3).
+    assert preview.returncode == 2, preview.stderr
+    assert "none yet" in preview.stderr
+
+
 def test_db_upgrade_names_a_malformed_database_url(tmp_path: Path) -> None:
     done = cli(tmp_path, "db", "upgrade", DATABASE_URL="garbage")
 
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert "DATABASE_URL" in done.stderr
-
-
-def all_keys(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {k for v in value.values() for k in all_keys(v)}
-    if isinstance(value, list):
-        return {k for v in value for k in all_keys(v)}
-    return set()
-
-
-def test_manifest_for_http(tmp_path: Path) -> None:
-    done = cli(tmp_path, "manifest", "--url", "https://bridge.example.org")
-    assert done.returncode == 0, done.stderr
-    manifest = yaml.safe_load(done.stdout)
-
-    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert {"/share", "/ask", "/offer", "/liaison"} <= set(commands)
-    assert {c["url"] for c in commands.values()} == {EVENTS_URL}
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    expected = {
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "users:read",
-        "im:write",
-        "channels:history",
-        "groups:history",
-    }
-    assert expected <= scopes
-    settings = manifest["settings"]
-    assert "message.channels" in settings["event_subscriptions"]["bot_events"]
-    assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
-    assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
-    assert settings["socket_mode_enabled"] is False
-
-
-def test_manifest_for_socket_mode_has_no_urls(tmp_path: Path) -> None:
-    done = cli(tmp_path, "manifest", "--socket-mode")
-    assert done.returncode == 0, done.stderr
-    manifest = yaml.safe_load(done.stdout)
-
-    assert manifest["settings"]["socket_mode_enabled"] is True
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert not all_keys(manifest) & {"url", "request_url"}
-    assert "http" not in done.stdout
-    assert len(manifest["features"]["slash_commands"]) == 4
 
 
 def test_the_installed_command_has_help(tmp_path: Path) -> None:
