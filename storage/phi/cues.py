@@ -50,7 +50,7 @@ PATIENT = re.compile(
 )
 # "patient experience", "new patient appointments": the word names a business measure.
 _PATIENT_NOUN = re.compile(
-    r"\s*(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
+    r"\s*+(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
     r"referrals?|counts?|numbers?|appointments?|navigators?|navigation|advocates?|advocacy|"
     r"outcomes?|population|panels?|mix|flow|safety|services|relations|intake|registration|"
     r"financial|surveys?|feedback|reviews?|testimonials?|stor(?:y|ies)|journey|demographics|"

@@ -24,7 +24,7 @@ _I = re.IGNORECASE
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,30}")
 _AFTER_PATIENT = re.compile(
     rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))\.?"
-    r"(?:\s+name)?(?:\s*(?:is|was|named|called|:|-|,|=)\s*|\s+)(?=[^\W\d_])",
+    r"(?:\s+name)?(?:\s*+(?:is|was|named|called|:|-|,|=)\s*+|\s++)(?=[^\W\d_])",
     _I,
 )
 _AFTER_TITLE = re.compile(r"(?<![\w.])(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?\s+", _I)
@@ -32,7 +32,7 @@ _AFTER_RELATIVE = re.compile(
     r"(?<![\w'])(?:his|her|their|the\s+patient'?s|(?-i:pt|Pt)'?s|patient'?s)\s+"
     r"(?:daughter|son|wife|husband|mother|mom|father|dad|sister|brother|spouse|partner|"
     r"granddaughter|grandson|grandmother|grandfather|niece|nephew|caregiver|guardian)"
-    r"(?:\s*,\s*|\s+)(?:(?:is|named|called)\s+)?(?=[^\W\d_])",
+    r"(?:\s*+,\s*+|\s++)(?:(?:is|named|called)\s+)?(?=[^\W\d_])",
     _I,
 )
 _CARE_NOUN = (
@@ -71,8 +71,8 @@ _BEFORE_EVENT = re.compile(
 )
 # "Eleanor Abernathy (pt) wants...", "Ana Ruiz, a patient of Dr. Cho,..."
 _THEN_CUE = re.compile(
-    r"\s*(?:\(\s*(?:pt|patient)\s*\)|,\s*(?:a|the|our|my)\s+(?:pt|patient)\b|"
-    r"\s+(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
+    r"(?<=[^\W\d_])(?:\s*+\(\s*(?:pt|patient)\s*\)|\s*+,\s*(?:a|the|our|my)\s+(?:pt|patient)\b|"
+    r"\s++(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
     _I,
 )
 _AFTER_PATIENT_A = Anchored(_AFTER_PATIENT)

@@ -20,8 +20,8 @@ from storage.phi.anchors import Words
 _TOKEN = re.compile(
     r"<(?P<body>[@#!][^<>\s|]{1,80}|[A-Za-z][A-Za-z0-9+.\-]{0,20}:[^<>\s|]{1,2000})"
     r"(?:\|(?P<label>[^<>\n]{0,500}))?>"
+    r"|(?m:^)(?P<quote>&gt;|>)(?=[ \t])"  # a block quote, before "&gt;" reads as ">"
     r"|&(?P<entity>amp|lt|gt|quot|#39|apos|nbsp);"
-    r"|(?m:^)(?P<quote>&gt;|>)(?=[ \t])"
     r"|(?<![\w:]):(?P<emoji>[a-z0-9_+\-]{0,40}[a-z][a-z0-9_+\-]{0,40}):(?![\w])"
 )
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'", "apos": "'", "nbsp": " "}

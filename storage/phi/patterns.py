@@ -80,11 +80,11 @@ def _labelled(label: str, value: str = ID_VALUE) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?!\w){GAP}{value}", _I)
 
 
-_NUM = r"(?:\s*(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
+_NUM = r"(?:\s*+(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
 MRN_LABEL = (
     rf"mrn|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
     rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier)|emr{_NUM}|ehr{_NUM}|"
-    rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*#?\s*\d{{6}})"
+    rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*+#?\s*+\d{{6}})"
 )
 SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
 SSN_VALUE = r"(?P<v>\d{9})(?!\d)"
@@ -168,7 +168,7 @@ _AGE_NUM = r"(?:9\d|1[01]\d)"
 _TENS = r"(?:ninety|a\s+hundred(?:\s+and)?|one\s+hundred(?:\s+and)?)"
 _UNITS = r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
 AGE = re.compile(
-    rf"(?<![\w.$])(?P<v>{_AGE_NUM}|{_TENS}{_UNITS})\s*-?\s*(?:y/?o\b|y\.\s?o\.?|yo\b|"
+    rf"(?<![\w.$])(?P<v>{_AGE_NUM}|{_TENS}{_UNITS})\s*+-?\s*+(?:y/?o\b|y\.\s?o\.?|yo\b|"
     rf"yrs?\.?[- ]old|years?[- ]old|years?\s+of\s+age|yoa\b|yr\b)"
     rf"|(?<![\w.])(?:aged?|age:)\s*(?P<v2>{_AGE_NUM})(?![\w.%])"
     rf"|(?<![\w.$])(?P<v3>{_AGE_NUM})(?-i:\s?[MF])(?![\w])"
@@ -206,10 +206,10 @@ PERSONAL_DOMAIN = re.compile(
     _I,
 )
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}(?![\w-])")
-_DOT = r"(?:\s*\.\s*|\s+dot\s+|\s*[(\[{]dot[)\]}]\s*)"
+_DOT = r"(?:\s*+\.\s*+|\s++dot\s++|\s*+[(\[{]dot[)\]}]\s*+)"
 SPELLED_EMAIL = re.compile(
     rf"(?<![\w.])[\w+-]{{1,40}}(?:{_DOT}[\w+-]{{1,40}}){{0,3}}"
-    rf"(?P<at>\s*[(\[{{]at[)\]}}]\s*|\s+at\s+|\s*@\s*)"
+    rf"(?P<at>\s*+[(\[{{]at[)\]}}]\s*+|\s++at\s++|\s*+@\s*+)"
     rf"[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,2}}{_DOT}(?:com|org|net|edu|gov|us|io|co|me)\b",
     _I,
 )
