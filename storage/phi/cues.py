@@ -34,18 +34,17 @@ _CLINICAL = (
     r"inpatient|seen\s+(?:for|in|at|on|by|yesterday|today)|presented|passed\s+away|expired|"
     r"deceased|died|dob|d\.o\.b\.?|dos|date\s+of\s+service|symptoms|prescribed|meds|"
     r"medications?|follow-?up\s+(?:visit|appt|appointment)|consulted|transferred|ambulance|"
-    r"ems|hospice|snf|rehab|stroke|fracture|fell|cancer|tumor|chest\s+pain|"
+    r"hospice|snf|rehab|stroke|fracture|fell|cancer|tumor|chest\s+pain|"
     r"knee\s+replacement|hip\s+replacement|c-section|pregnant|hospitalized|"
     r"hospitalised|ward|bedside|bed\s+\d+|code\s+blue|intubated|sedated|vitals|allerg(?:y|ies|ic)|"
     r"lives\s+(?:at|on|in)|resides|home\s+(?:address|phone|number|email)|"
     r"personal\s+(?:email|cell|phone|number)|y/o|yo|years?[- ]old|year-old|elderly|widow(?:er)?|"
     r"woman|gentleman|lady|female|male"
 )
-_TITLE = r"(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?(?=\s)"
 PATIENT = re.compile(
     rf"\b(?:(?P<patient>(?:my\s+|the\s+|this\s+|our\s+|a\s+)?{typos('patient')}(?:'s)?|"
     rf"(?-i:pt|Pt|PT)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{tolerant(_RELATIVE)})(?:'s)?)(?!\w)|"
-    rf"(?P<clinical>{tolerant(_CLINICAL)})(?!\w)|(?P<title>{_TITLE}))",
+    rf"(?P<clinical>{tolerant(_CLINICAL)})(?!\w))",
     _I,
 )
 # "patient experience", "new patient appointments": the word names a business measure.
@@ -76,6 +75,8 @@ BUSINESS = re.compile(
     r"cardiology|urgent\s+care|medical\s+group|health\s+system|suite|ste|headquarters|hq|"
     r"billing\s+office|coordinator|recruiter|recruitment|hiring|candidate|founded|"
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
+    r"(?:text|phone|call|nurse|help|access|referral|appointment|scheduling)\s+line|hotline|"
+    r"awareness|fundraiser|fun\s+run|walk|race|"
     r"center|centre|campus|location|facility|opens|opening|ribbon[- ]cutting|"
     r"van|fleet|kiosk|ipad|tablet|laptop|projector|badge|lanyard|swag|"
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",
@@ -118,10 +119,12 @@ class Context:
         *,
         groups: frozenset[str] | None = None,
         overrule: bool = True,
+        own: bool = True,
     ) -> Cue | None:
         """The patient cue that links text[start:end] to a patient, unless a business cue
-        is strictly nearer (and `overrule`). `groups` limits which patient cues count."""
-        found = self._nearest(self.patient, self._p_starts, start, end, groups)
+        is strictly nearer (and `overrule`). `groups` limits which patient cues count;
+        `own=False` ignores cues inside the span (the "labs" of ".../labs")."""
+        found = self._nearest(self.patient, self._p_starts, start, end, groups, own=own)
         if found is None:
             return None
         cue, distance = found

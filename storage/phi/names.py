@@ -78,6 +78,7 @@ _THEN_CUE = re.compile(
 _AFTER_PATIENT_A = Anchored(_AFTER_PATIENT)
 _AFTER_RELATIVE_A = Anchored(_AFTER_RELATIVE)
 _AFTER_TITLE_A = Anchored(_AFTER_TITLE)
+_NAME_LABEL = re.compile(r"(?:pt\s+|patient\s+)?name\s*[:=-]?\s*", _I)
 _PHYSICIAN_BEFORE = re.compile(r"(?:\bdr|\bdoctor|\bprof)\.?\s*$", _I)
 _PHYSICIAN_AFTER = re.compile(
     r"^,?\s*(?-i:M\.?D|D\.?O|NP|PA-C|PA|DPM|DNP|APRN|FNP|RN|DDS|DMD|PhD)\b|^'?s?\s+(?:office|practice|clinic|group|team)\b",
@@ -138,9 +139,12 @@ def _beside(view: View, label: tuple[int, int]) -> Iterator[Finding]:
     span = _tokens_backward(text, start, limit=3)
     if span is not None:
         yield _finding(view, span, "name+identifier", "identifier")
-    end = bisect_left(view.ends, label[1])
+    end = bisect_left(view.starts, label[1])
     while end < len(text) and text[end] in " \t,;:()-":
         end += 1
+    named = _NAME_LABEL.match(text, end)
+    if named is not None:
+        end = named.end()
     span = _tokens_forward(text, end, lower=False, limit=3)
     if span is not None and " " in text[span[0] : span[1]].strip(", "):
         yield _finding(view, span, "name+identifier", "identifier")

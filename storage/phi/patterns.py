@@ -104,6 +104,8 @@ LABEL_AFTER = re.compile(
     r"medical\s+record|chart\s+(?:#|number))(?!\w)",
     _I,
 )
+# A masked SSN still gives its last four digits: "***-**-6789", "xxx-xx-6789".
+SSN_MASKED = re.compile(r"(?<![\w*])[x*•]{3}[- .]?[x*•]{2}[- .]?\d{4}(?!\d)", _I)
 SSN_SHAPE = re.compile(r"(?<![\w-])(?P<v>\d{3}([-. ]|\s+-\s+)\d{2}\2\d{4})(?![\w-])")
 DOB_LABEL = (
     r"d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|birthday|b-?day|"
@@ -213,7 +215,12 @@ SPELLED_EMAIL = re.compile(
     rf"[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,2}}{_DOT}(?:com|org|net|edu|gov|us|io|co|me)\b",
     _I,
 )
-URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'|]{2,2000}", _I)
+URL = re.compile(
+    r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'|]{2,2000}"
+    r"|(?<![\w@./])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|org|net|edu|gov|io|me|us|ly|co)"
+    r"/[^\s<>\"'|]{1,2000}",
+    _I,
+)
 URL_PATIENT = re.compile(
     r"patient|mrn|mychart|caringbridge|gofundme|obituar|legacy\.com|pt_?id|member_?id", _I
 )

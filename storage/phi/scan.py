@@ -112,6 +112,13 @@ def _labelled(
                 continue
             labels.append((view.span(*match.span("label"))[0], end))
             yield Finding(rule.kind, start, end, rule.rule, cue)
+    for match in (
+        patterns.SSN_MASKED.finditer(view.text)
+        if "x" in view.text.lower() or "*" in view.text
+        else ()
+    ):
+        start, end = view.span(*match.span())
+        yield Finding(Kind.SSN, start, end, "masked-ssn")
     for match in _SSN_LAST4.finditer(view.words()):
         start, end = view.span(*match.span("v"))
         labels.append((view.span(*match.span("label"))[0], end))
@@ -177,7 +184,7 @@ def _weak(view: View, numbers: View, context: Context) -> Iterator[Finding]:
         personal = kind is Kind.EMAIL and patterns.PERSONAL_DOMAIN.search(
             view.text, *_view_range(view, start, end)
         )
-        link = context.patient_cue(start, end, overrule=not personal)
+        link = context.patient_cue(start, end, overrule=not personal, own=False)
         if link is not None:
             yield Finding(kind, start, end, f"{rule}+patient-cue", link.word)
         elif kind is Kind.URL and not context.business_nearer(start, end):
@@ -201,7 +208,7 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
         if match["at"].strip() == "at" and spelled_dot is None:
             continue  # "sign up at lakeside.com" is a sentence, not an address
         yield (Kind.EMAIL, "spelled-email", *view.span(*match.span()))
-    for match in patterns.URL.finditer(text) if "http" in lower or "www." in lower else ():
+    for match in patterns.URL.finditer(text) if "/" in text or "www." in lower else ():
         url = match[0].rstrip(".,;:!?)]}")
         if "utm_" in url.lower():
             continue
