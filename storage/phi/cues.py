@@ -76,12 +76,14 @@ BUSINESS = re.compile(
     r"billing\s+office|coordinator|recruiter|recruitment|hiring|candidate|founded|"
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
     r"(?:text|phone|call|nurse|help|access|referral|appointment|scheduling)\s+line|hotline|"
-    r"awareness|fundraiser|fun\s+run|walk|race|"
+    r"awareness|fundraiser|fun\s+run|walk|race|admissions|discharges|readmissions|"
     r"center|centre|campus|location|facility|opens|opening|ribbon[- ]cutting|"
     r"van|fleet|kiosk|ipad|tablet|laptop|projector|badge|lanyard|swag|"
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",
     _I,
 )
+# A share is about many people: "admissions down 5%".
+_SHARE = Anchored(re.compile(r"\d+(?:\.\d+)?\s?%|\bpercent\b", _I))
 _PATIENT = Anchored(PATIENT)
 _BUSINESS = Anchored(BUSINESS)
 # "St. Mary's", "Dr. Patel." do not end a sentence.
@@ -107,7 +109,7 @@ class Context:
         text = view.text
         self.length = view.ends[-1] if view.ends else 0
         self.patient = [c for c in _cues(_PATIENT, view) if _is_patient(text, c)]
-        self.business = _cues(_BUSINESS, view)
+        self.business = sorted(_cues(_BUSINESS, view) + _cues(_SHARE, view), key=lambda c: c.start)
         self._p_starts = [c.start for c in self.patient]
         self._b_starts = [c.start for c in self.business]
         self._ends = [view.ends[m.end() - 1] for m in _SENTENCE_END.finditer(text) if m.end()]

@@ -15,7 +15,7 @@ _TYPO_WORDS = (
     "patient", "social", "member", "number", "chart", "policy", "subscriber", "insurance",
     "account", "birth", "security", "record", "serial", "plate", "medicare", "medicaid", "last",
     "certificate", "license", "discharged", "admitted", "surgery", "diagnosed", "procedure",
-    "daughter", "husband", "insulin", "pacemaker", "implant",
+    "daughter", "husband", "insulin", "pacemaker", "implant", "mrn", "med",
 )  # fmt: skip
 
 
@@ -173,7 +173,7 @@ AGE = re.compile(
     rf"(?<![\w.$])(?P<v>{_AGE_NUM}|{_TENS}{_UNITS})\s*+-?\s*+(?:y/?o\b|y\.\s?o\.?|yo\b|"
     rf"yrs?\.?[- ]old|years?[- ]old|years?\s+of\s+age|yoa\b|yr\b)"
     rf"|(?<![\w.])(?:aged?|age:)\s*(?P<v2>{_AGE_NUM})(?![\w.%])"
-    rf"|(?<![\w.$])(?P<v3>{_AGE_NUM})(?-i:\s?[MF])(?![\w])"
+    rf"|(?<![\w.$])(?P<v3>{_AGE_NUM})(?P<sex>\s?[MF])(?![\w])"
     r"|(?P<v4>centenarian|nonagenarian)",
     _I,
 )

@@ -168,6 +168,8 @@ def _age(view: View, context: Context) -> Iterator[Finding]:
         if context.business_nearer(start, end, own=False):
             continue
         link = context.patient_cue(start, end)
+        if group == "v3" and match["sex"].islower() and link is None:
+            continue  # "94m" may be millions; "94M" or "94m admitted" is a man of 94
         yield Finding(Kind.AGE, start, end, "age-over-89", link.word if link else None)
     for match in _AGE_IS.finditer(view.words()):
         start, end = view.span(*match.span("v"))
