@@ -77,6 +77,7 @@ BUSINESS = re.compile(
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
     r"(?:text|phone|call|nurse|help|access|referral|appointment|scheduling)\s+line|hotline|"
     r"awareness|fundraiser|fun\s+run|walk|race|admissions|discharges|readmissions|"
+    r"board|committee|vote|bylaws|medical\s+staff|privileges|"
     r"center|centre|campus|location|facility|opens|opening|ribbon[- ]cutting|"
     r"van|fleet|kiosk|ipad|tablet|laptop|projector|badge|lanyard|swag|"
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",

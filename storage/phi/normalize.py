@@ -54,6 +54,7 @@ class View:
     starts: list[int] = field(repr=False)
     ends: list[int] = field(repr=False)
     markup: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    source: str = field(default="", repr=False)  # the original text
     _words: Words | None = field(default=None, init=False, repr=False, compare=False)
 
     def words(self) -> Words:
@@ -88,8 +89,8 @@ class _Builder:
         self.starts.extend([start] * len(text))
         self.ends.extend([end] * len(text))
 
-    def view(self, markup: list[tuple[int, int]] | None = None) -> View:
-        return View("".join(self.parts), self.starts, self.ends, markup or [])
+    def view(self, source: str, markup: list[tuple[int, int]]) -> View:
+        return View("".join(self.parts), self.starts, self.ends, markup, source)
 
 
 def clean(text: str) -> View:
@@ -107,7 +108,7 @@ def clean(text: str) -> View:
             markup.append((match.start(), match.end()))
             _markup(out, text, match)
     _plain(out, text, at, len(text))
-    return out.view(markup)
+    return out.view(text, markup)
 
 
 def _markup(out: _Builder, text: str, match: re.Match[str]) -> None:
@@ -172,7 +173,7 @@ def digits(view: View) -> View:
         _run(out, view, run.start(), run.end())
         at = run.end()
     _copy(out, view, at, len(text))
-    return View("".join(out.parts), out.starts, out.ends, view.markup)
+    return out.view(view.source, view.markup)
 
 
 def _copy(out: _Builder, view: View, start: int, end: int) -> None:

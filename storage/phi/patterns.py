@@ -53,7 +53,8 @@ DATE = (
     r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
     rf"|{_MONTH}\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?(?!\d)"
     rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}\.?(?:,?\s+\d{{4}})?(?!\d)"
-    rf"|{_MONTH}\.?,?\s+\d{{4}}(?!\d))"
+    rf"|{_MONTH}\.?,?\s+\d{{4}}(?!\d)"
+    rf"|\d{{1,2}}[-/ ]{_MONTH}[-/ ](?:\d{{4}}|\d{{2}})(?!\d))"
 )
 DATE_RE = re.compile(rf"(?<![\w/.\-]){DATE}", _I)
 # After a DOB label a bare year or eight packed digits also count.
@@ -86,7 +87,10 @@ MRN_LABEL = (
     rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier)|emr{_NUM}|ehr{_NUM}|"
     rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*+#?\s*+\d{{6}})"
 )
-SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
+SSN_LABEL = (
+    rf"ssn|ss{_NUM}|ss(?=\s*+\d{{9}}(?!\d))|"
+    rf"soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
+)
 SSN_VALUE = r"(?P<v>\d{9})(?!\d)"
 SSN_LAST4 = re.compile(
     tolerant(
@@ -114,21 +118,22 @@ DOB_LABEL = (
 PLAN_LABEL = (
     rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|policy{_NUM}|policy|"
     rf"insurance{_NUM}|insurance\s+card|ins\.?{_NUM}|plan{_NUM}|group{_NUM}|grp{_NUM}|"
+    rf"(?:medicare|medicaid)\s+(?:recipient|beneficiary|member|client)\s*(?:id|#|no|number)|"
     rf"medicare(?:\s+beneficiary)?{_NUM}?|medicaid{_NUM}?|mbi|hicn|beneficiary{_NUM}|"
     rf"(?:bcbs|aetna|cigna|humana|uhc|tricare|anthem|kaiser|united\s*healthcare){_NUM}"
 )
 ACCOUNT_LABEL = (
-    rf"acc(?:oun)?t\.?{_NUM}?|acct\.?{_NUM}?|a/c|fin{_NUM}|encounter{_NUM}|visit{_NUM}|csn|"
+    rf"acc(?:oun)?t\.?{_NUM}?|acct\.?{_NUM}?|a/c|fin{_NUM}|encounter{_NUM}|encounter(?=\s*+\d)|visit{_NUM}|csn|"
     rf"har{_NUM}?|fin|billing{_NUM}|billing\s+account{_NUM}?|guarantor{_NUM}?|claim{_NUM}|"
     rf"(?:prior\s+)?auth(?:orization)?{_NUM}|rx{_NUM}|prescription{_NUM}"
 )
 LICENSE_LABEL = (
-    rf"driver'?s?\s*licen[cs]e{_NUM}?|d/?l{_NUM}?|licen[cs]e{_NUM}|lic\.?{_NUM}|"
+    rf"driver'?s?\s*(?:licen[cs]e|lic\.?){_NUM}?|d/?l{_NUM}?|licen[cs]e{_NUM}|lic\.?{_NUM}|"
     rf"(?:birth|death|marriage)\s+certificate{_NUM}?|certificate{_NUM}|cert\.?{_NUM}|"
     rf"passport{_NUM}?|state\s+id{_NUM}?|green\s+card{_NUM}?"
 )
 DEVICE_LABEL = (
-    rf"s/n|sn{_NUM}?|serial{_NUM}?|ser\.?{_NUM}|udi|device{_NUM}|device\s+serial{_NUM}?|"
+    rf"s/n|sn{_NUM}?|serial{_NUM}?|model\s*(?:/|&|and)\s*serial{_NUM}?|ser\.?{_NUM}|udi|device{_NUM}|device\s+serial{_NUM}?|"
     rf"(?:implant|pacemaker|pump|defibrillator|icd)\s+(?:serial|s/n|sn){_NUM}?"
 )
 PLATE_LABEL = rf"licen[cs]e\s+plate{_NUM}?|plates?{_NUM}?|tags?{_NUM}?|vehicle{_NUM}"
@@ -230,6 +235,7 @@ IPV6 = re.compile(
     _I,
 )
 # Phones are read from the digit view, so "555 123 4567", "five five five..." all look alike.
+PHONE_SHAPE = re.compile(r"\(?\d{3}\)?[-. ]?\d{3}[-.]\d{4}|\(\d{3}\)\s?\d{3}\s?\d{4}")
 PHONE = re.compile(r"(?<![\w+])(?P<v>\+?\d{10,11}|\d{7})(?!\d)")
 EXTENSION = re.compile(r"(?:\bext\.?|\bextension|\bx)\s*#?\s*$", _I)
 # The last of these words before a number says whether it is a fax or a phone.

@@ -95,6 +95,8 @@ def _labelled(
             if sum(c.isdigit() for c in value) < rule.min_digits:
                 continue
             start, end = view.span(*match.span("v"))
+            if rule.kind is Kind.MRN and patterns.PHONE_SHAPE.fullmatch(view.source[start:end]):
+                continue  # "patient's #: 480.555.0199" is a phone number, left to the phone rule
             cue: str | None = None
             if rule.needs_cue:
                 link = context.patient_cue(start, end)
