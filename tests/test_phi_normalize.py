@@ -33,7 +33,7 @@ def test_mentions_and_emoji_drop_out() -> None:
 def test_links_give_their_target_and_a_different_label() -> None:
     text = "see <https://example.org/a|the deck> or <mailto:a.b@gmail.com|a.b@gmail.com>"
     view = clean(text)
-    assert "https://example.org/a the deck" in view.text
+    assert "https://example.org/a, the deck" in view.text
     assert view.text.count("a.b@gmail.com") == 1
     assert _original(text, "clean", "a.b@gmail.com") == "a.b@gmail.com"
 

@@ -23,8 +23,8 @@ from storage.phi.words import COMMON, common_shape
 _I = re.IGNORECASE
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,30}")
 _AFTER_PATIENT = re.compile(
-    rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))\.?"
-    r"(?:\s+name)?(?:\s*+(?:is|was|named|called|:|-|,|=)\s*+|\s++)(?=[^\W\d_])",
+    rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))"
+    r"(?:\.|'s(?=\s+name))?(?:\s+name)?(?:\s*+(?:is|was|named|called|:|-|,|=)\s*+|\s++)(?=[^\W\d_])",
     _I,
 )
 _AFTER_TITLE = re.compile(r"(?<![\w.])(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?\s+", _I)

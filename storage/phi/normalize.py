@@ -129,7 +129,8 @@ def _markup(out: _Builder, text: str, match: re.Match[str]) -> None:
     _plain(out, text, target_start, match.end("body"))
     target = text[target_start : match.end("body")].lower()
     if label and label.strip().lower() not in (target, body.lower()):
-        out.put(" ", match.end("body"), match.end("body"))
+        # A comma keeps the digit view from reading target and label as one number.
+        out.put(", ", match.end("body"), match.end("body"))
         _plain(out, text, match.start("label"), match.end("label"))
     out.put(" ", match.end(), match.end())
 

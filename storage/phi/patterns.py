@@ -78,12 +78,13 @@ class Labelled:
 
 
 def _labelled(label: str, value: str = ID_VALUE) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?!\w){GAP}{value}", _I)
+    # Digits may follow a label directly ("MRN1234567"); letters may not ("mrnx").
+    return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?![^\W\d_]){GAP}{value}", _I)
 
 
 _NUM = r"(?:\s*+(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
 MRN_LABEL = (
-    rf"mrn|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
+    rf"mrn|m(?:\.\s?|\s)r(?:\.\s?|\s)n\b\.?|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
     rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier)|emr{_NUM}|ehr{_NUM}|"
     rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*+#?\s*+\d{{6}})"
 )

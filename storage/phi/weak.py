@@ -47,7 +47,9 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
     lower = text.lower()
     for match in patterns.EMAIL.finditer(text) if "@" in text else ():
         yield (Kind.EMAIL, "email", *view.span(*match.span()))
-    spelled = "dot" in lower or any(f"at{c}" in lower for c in ")]}") or " @" in lower
+    spelled = (
+        "dot" in lower or any(f"at{c}" in lower for c in ")]}") or " @" in text or " AT " in text
+    )
     for match in patterns.SPELLED_EMAIL.finditer(text) if spelled else ():
         if "@" in match[0]:
             continue
