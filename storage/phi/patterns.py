@@ -117,7 +117,7 @@ DOB_LABEL = (
     rf"born(?:\s+on|\s+in)?|b\.(?=\s*(?:\d|{_MONTH}\b))"
 )
 PLAN_LABEL = (
-    rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|policy{_NUM}|policy|"
+    rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|"
     rf"insurance{_NUM}|insurance\s+card|ins\.?{_NUM}|plan{_NUM}|group{_NUM}|grp{_NUM}|"
     rf"(?:medicare|medicaid)\s+(?:recipient|beneficiary|member|client)\s*(?:id|#|no|number)|"
     rf"medicare(?:\s+beneficiary)?{_NUM}?|medicaid{_NUM}?|mbi|hicn|beneficiary{_NUM}|"
@@ -145,7 +145,9 @@ LABELLED = (
     Labelled("labelled-ssn", Kind.SSN, _labelled(SSN_LABEL, SSN_VALUE), 9),
     Labelled("labelled-mrn", Kind.MRN, _labelled(MRN_LABEL), 5),
     Labelled("labelled-dob", Kind.DOB, _labelled(DOB_LABEL, DOB_VALUE.pattern), 2),
-    Labelled("labelled-member-id", Kind.HEALTH_PLAN, _labelled(PLAN_LABEL), 4),
+    Labelled("labelled-member-id", Kind.HEALTH_PLAN, _labelled(PLAN_LABEL), 5),
+    # "policy" is also a hospital's rule book ("gift policy #2025-17"): a business cue wins.
+    Labelled("labelled-policy", Kind.HEALTH_PLAN, _labelled(rf"policy{_NUM}?"), 5, strong=False),
     Labelled("labelled-account", Kind.ACCOUNT, _labelled(ACCOUNT_LABEL), 4, strong=False),
     Labelled("labelled-license", Kind.LICENSE, _labelled(LICENSE_LABEL), 4, strong=False),
     Labelled("labelled-vin", Kind.VEHICLE, _labelled(r"vin" + _NUM + "?", VIN_VALUE), 1, False),

@@ -32,6 +32,7 @@ _DEVICE_CUE = re.compile(
     ),
     re.I,
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _LABELLED = [(rule, Anchored(rule.pattern)) for rule in patterns.LABELLED]
 _SSN_LAST4 = Anchored(patterns.SSN_LAST4)
 _AGE_IS = Anchored(patterns.AGE_IS)
@@ -87,6 +88,8 @@ def _labelled(
             value = match["v"]
             if sum(c.isdigit() for c in value) < rule.min_digits:
                 continue
+            if rule.kind is not Kind.DOB and _YEAR.fullmatch(value):
+                continue  # "Medicare 2025 rates", "account 2025 plan"
             start, end = view.span(*match.span("v"))
             if rule.kind is Kind.MRN and patterns.PHONE_SHAPE.fullmatch(view.source[start:end]):
                 continue  # "patient's #: 480.555.0199" is a phone number, left to the phone rule
