@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from storage.phi import Kind, scan
@@ -79,3 +81,16 @@ def test_phone_digits() -> None:
 def test_ipv4() -> None:
     assert ipv4_valid("73.152.4.19") and ipv4_valid("0.0.0.0")
     assert not ipv4_valid("256.1.1.1") and not ipv4_valid("01.2.3.4") and not ipv4_valid("1.2.3")
+
+
+def test_the_hospitals_own_mrn_format_is_a_strong_identifier() -> None:
+    pattern = re.compile(r"\bE\d{7}\b")
+    text = "can someone call about E1234567 today"
+    assert scan(text) == ()
+    findings = scan(text, mrn_pattern=pattern)
+    assert [(f.kind, f.rule, text[f.start : f.end]) for f in findings] == [
+        (Kind.MRN, "custom-mrn", "E1234567")
+    ]
+    spaced = "ref 0012 3456 for the complaint"
+    found = scan(spaced, mrn_pattern=re.compile(r"(?<!\d)\d{8}(?!\d)"))
+    assert [spaced[f.start : f.end] for f in found] == ["0012 3456"]
