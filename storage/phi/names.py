@@ -208,5 +208,7 @@ def _name_like(word: str, *, lower: bool) -> bool:
 
 
 def _finding(view: View, span: tuple[int, int], rule: str, cue: str) -> Finding:
+    if view.text[span[0] : span[1]].lower().endswith("'s"):
+        span = (span[0], span[1] - 2)  # "Nguyen's biopsy": the name is "Nguyen"
     start, end = view.span(*span)
     return Finding(Kind.NAME, start, end, rule, cue)
