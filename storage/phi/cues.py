@@ -110,7 +110,9 @@ class Context:
         text = view.text
         self.length = view.ends[-1] if view.ends else 0
         self.patient = [c for c in _cues(_PATIENT, view) if _is_patient(text, c)]
-        self.business = sorted(_cues(_BUSINESS, view) + _cues(_SHARE, view), key=lambda c: c.start)
+        self.business = _cues(_BUSINESS, view)
+        if "%" in text or "percent" in text.lower():
+            self.business = sorted(self.business + _cues(_SHARE, view), key=lambda c: c.start)
         self._p_starts = [c.start for c in self.patient]
         self._b_starts = [c.start for c in self.business]
         self._ends = [view.ends[m.end() - 1] for m in _SENTENCE_END.finditer(text) if m.end()]

@@ -223,11 +223,12 @@ SPELLED_EMAIL = re.compile(
     rf"[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,2}}{_DOT}(?:com|org|net|edu|gov|us|io|co|me)\b",
     _I,
 )
-URL = re.compile(
-    r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'|]{2,2000}"
-    r"|(?<![\w@./])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|org|net|edu|gov|io|me|us|ly|co)"
-    r"/[^\s<>\"'|]{1,2000}",
-    _I,
+URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'|]{2,2000}", _I)
+# Without a scheme a link needs a path: "caringbridge.org/visit/..."
+_TLD = r"\.(?:com|org|net|edu|gov|io|me|us|ly|co)/"
+BARE_URL_HINT = re.compile(_TLD, _I)
+BARE_URL = re.compile(
+    rf"(?<![\w@./:])[a-z0-9-]{{1,63}}(?:\.[a-z0-9-]{{1,63}}){{0,3}}{_TLD}[^\s<>\"'|]{{0,2000}}", _I
 )
 URL_PATIENT = re.compile(
     r"patient|mrn|mychart|caringbridge|gofundme|obituar|legacy\.com|pt_?id|member_?id", _I

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from itertools import chain
 
 from storage.phi import patterns
 from storage.phi.cues import Context
@@ -57,7 +58,10 @@ def _weak_candidates(view: View, numbers: View) -> Iterator[tuple[Kind, str, int
         if match["at"].strip() == "at" and spelled_dot is None:
             continue  # "sign up at lakeside.com" is a sentence, not an address
         yield (Kind.EMAIL, "spelled-email", *view.span(*match.span()))
-    for match in patterns.URL.finditer(text) if "/" in text or "www." in lower else ():
+    links = patterns.URL.finditer(text) if "http" in lower or "www." in lower else iter(())
+    if patterns.BARE_URL_HINT.search(text):
+        links = chain(links, patterns.BARE_URL.finditer(text))
+    for match in links:
         url = match[0].rstrip(".,;:!?)]}")
         if "utm_" in url.lower():
             continue
