@@ -199,6 +199,7 @@ POSITIVES: dict[Kind, Templates] = {
         ("the family emailed the SSN ({v}) to the general inbox :grimacing:", "ssn"),
         ("social: {v} — this is the daughter's, she's POA", "ssn"),
         ("pls don't post socials here. someone put {v} in #marketing yesterday", "ssn_dashed"),
+        ("SSN {v} is fine to share? no", "ssn_masked"),
     ],
     Kind.MRN: [
         ("MRN {v} - pt asking about her bill", "mrn"),
@@ -291,6 +292,9 @@ POSITIVES: dict[Kind, Templates] = {
         ("the patient, {v}, fell in the lobby", "patient"),
         ("{v} was readmitted - third time this quarter", "patient"),
         ("his wife {v} says nobody called back", "first"),
+        ("DOB 1/1/1940, name {v}", "patient"),
+        ("Can someone call back {v}? She was discharged Friday and is confused", "patient"),
+        ("{v} (pt) wants her records", "patient"),
     ],
     Kind.PHONE: [
         ("pt's cell is {v}", "phone"),
@@ -335,6 +339,7 @@ POSITIVES: dict[Kind, Templates] = {
         ("patient portal link for her: {v}", "url_portal"),
         ("pt sent us her instagram {v} with photos from her room", "url_instagram"),
         ("the patient's obituary is up: {v}", "url_obituary"),
+        ("pt's caringbridge: {v}", "url_bare"),
     ],
     Kind.IP: [
         ("pt's portal login came from {v}", "ip"),
@@ -478,6 +483,18 @@ NEGATIVES: dict[str, Templates] = {
         ("patients from {v} wait 3 weeks for an MRI", "practice"),
         ("{v} new patients referred by the territory in Q2", "count3"),
     ],
+    "care words in business talk": [
+        ("Mother's Day campaign launches {v} with the women's health mailer", "date"),
+        ("ER wait-time billboard goes up {v}", "date_short"),
+        ("discharge planning webinar for case managers on {v}", "date"),
+        ("Admissions are up 8% at the surgery center since {v}", "date_short"),
+        ("the chemo infusion suite opens {v}, tour for referring offices at 2pm", "date"),
+        ("the ED is launching a text line {v} for EMS crews", "phone"),
+        ("breast cancer awareness walk registration: {v}", "url_refer"),
+        ("the practice's billing manager is Mr. {v}, 480-555-0122", "last"),
+        ("our oldest volunteer is {v} and still runs the gift shop!", "age_number"),
+        ("stroke admissions down 5% since {v}", "date"),
+    ],
     "plain planning": [
         ("one of two offices at {v} still uses paper referral pads", "practice"),
         ("can marketing pull a target list of {v} cardiologists up north?", "count"),
@@ -504,6 +521,7 @@ def _values(g: Gen) -> dict[str, Callable[[], str]]:
         "ssn_dashed": lambda: g.ssn_shaped("-"),
         "ssn_spaced": lambda: g.ssn_shaped(" "),
         "ssn_spelled": lambda: g.spelled(g.ssn()),
+        "ssn_masked": lambda: g.pick(["***-**-", "xxx-xx-", "XXX-XX-"]) + g.digits(4),
         "last4": lambda: g.digits(4),
         "mrn": lambda: g.pick(["00", "0", ""]) + g.digits(r.randint(6, 8)),
         "mrn_spaced": lambda: g.grouped(g.digits(8), [4, 4]),
@@ -558,6 +576,7 @@ def _values(g: Gen) -> dict[str, Callable[[], str]]:
         "url_obituary": lambda: (
             f"https://www.legacy.com/obituaries/{g.pick(LAST).lower()}-{g.digits(5)}"
         ),
+        "url_bare": lambda: f"caringbridge.org/visit/{g.pick(FIRST).lower()}{g.pick(LAST).lower()}",
         "ip": ip,
         "ip_private": lambda: f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
         "age_yo": lambda: f"{r.randint(90, 104)} y/o",

@@ -34,23 +34,22 @@ _CLINICAL = (
     r"inpatient|seen\s+(?:for|in|at|on|by|yesterday|today)|presented|passed\s+away|expired|"
     r"deceased|died|dob|d\.o\.b\.?|dos|date\s+of\s+service|symptoms|prescribed|meds|"
     r"medications?|follow-?up\s+(?:visit|appt|appointment)|consulted|transferred|ambulance|"
-    r"ems|hospice|snf|rehab|stroke|fracture|fell|cancer|tumor|chest\s+pain|"
+    r"hospice|snf|rehab|stroke|fracture|fell|cancer|tumor|chest\s+pain|"
     r"knee\s+replacement|hip\s+replacement|c-section|pregnant|hospitalized|"
     r"hospitalised|ward|bedside|bed\s+\d+|code\s+blue|intubated|sedated|vitals|allerg(?:y|ies|ic)|"
     r"lives\s+(?:at|on|in)|resides|home\s+(?:address|phone|number|email)|"
     r"personal\s+(?:email|cell|phone|number)|y/o|yo|years?[- ]old|year-old|elderly|widow(?:er)?|"
     r"woman|gentleman|lady|female|male"
 )
-_TITLE = r"(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?(?=\s)"
 PATIENT = re.compile(
     rf"\b(?:(?P<patient>(?:my\s+|the\s+|this\s+|our\s+|a\s+)?{typos('patient')}(?:'s)?|"
     rf"(?-i:pt|Pt|PT)(?:'s|\.)?)(?![\w'])|(?P<relative>(?:{tolerant(_RELATIVE)})(?:'s)?)(?!\w)|"
-    rf"(?P<clinical>{tolerant(_CLINICAL)})(?!\w)|(?P<title>{_TITLE}))",
+    rf"(?P<clinical>{tolerant(_CLINICAL)})(?!\w))",
     _I,
 )
 # "patient experience", "new patient appointments": the word names a business measure.
 _PATIENT_NOUN = re.compile(
-    r"\s*(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
+    r"\s*+(?:experience|satisfaction|volumes?|portal|access|education|engagement|acquisition|"
     r"referrals?|counts?|numbers?|appointments?|navigators?|navigation|advocates?|advocacy|"
     r"outcomes?|population|panels?|mix|flow|safety|services|relations|intake|registration|"
     r"financial|surveys?|feedback|reviews?|testimonials?|stor(?:y|ies)|journey|demographics|"
@@ -76,11 +75,16 @@ BUSINESS = re.compile(
     r"cardiology|urgent\s+care|medical\s+group|health\s+system|suite|ste|headquarters|hq|"
     r"billing\s+office|coordinator|recruiter|recruitment|hiring|candidate|founded|"
     r"anniversary|building|company|firm|business|practice's|office's|clinic's|"
+    r"(?:text|phone|call|nurse|help|access|referral|appointment|scheduling)\s+line|hotline|"
+    r"awareness|fundraiser|fun\s+run|walk|race|admissions|discharges|readmissions|"
+    r"board|committee|vote|bylaws|medical\s+staff|privileges|"
     r"center|centre|campus|location|facility|opens|opening|ribbon[- ]cutting|"
     r"van|fleet|kiosk|ipad|tablet|laptop|projector|badge|lanyard|swag|"
     r"survey|contract|renewal|volumes?|cpt|icd(?:-?10)?|drg|codes?|subscription|license\s+renewal|credentialing|onboarding)(?![\w])",
     _I,
 )
+# A share is about many people: "admissions down 5%".
+_SHARE = Anchored(re.compile(r"\d+(?:\.\d+)?\s?%|\bpercent\b", _I))
 _PATIENT = Anchored(PATIENT)
 _BUSINESS = Anchored(BUSINESS)
 # "St. Mary's", "Dr. Patel." do not end a sentence.
@@ -107,6 +111,8 @@ class Context:
         self.length = view.ends[-1] if view.ends else 0
         self.patient = [c for c in _cues(_PATIENT, view) if _is_patient(text, c)]
         self.business = _cues(_BUSINESS, view)
+        if "%" in text or "percent" in text.lower():
+            self.business = sorted(self.business + _cues(_SHARE, view), key=lambda c: c.start)
         self._p_starts = [c.start for c in self.patient]
         self._b_starts = [c.start for c in self.business]
         self._ends = [view.ends[m.end() - 1] for m in _SENTENCE_END.finditer(text) if m.end()]
@@ -118,10 +124,12 @@ class Context:
         *,
         groups: frozenset[str] | None = None,
         overrule: bool = True,
+        own: bool = True,
     ) -> Cue | None:
         """The patient cue that links text[start:end] to a patient, unless a business cue
-        is strictly nearer (and `overrule`). `groups` limits which patient cues count."""
-        found = self._nearest(self.patient, self._p_starts, start, end, groups)
+        is strictly nearer (and `overrule`). `groups` limits which patient cues count;
+        `own=False` ignores cues inside the span (the "labs" of ".../labs")."""
+        found = self._nearest(self.patient, self._p_starts, start, end, groups, own=own)
         if found is None:
             return None
         cue, distance = found

@@ -23,8 +23,8 @@ from storage.phi.words import COMMON, common_shape
 _I = re.IGNORECASE
 _TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['-](?=[^\W\d_])){0,30}")
 _AFTER_PATIENT = re.compile(
-    rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))\.?"
-    r"(?:\s+name)?(?:\s*(?:is|was|named|called|:|-|,|=)\s*|\s+)(?=[^\W\d_])",
+    rf"(?<![\w'])(?:(?:my|the|this|our|a)\s+)?(?:{typos('patient')}|(?-i:pt|Pt|PT))"
+    r"(?:\.|'s(?=\s+name))?(?:\s+name)?(?:\s*+(?:is|was|named|called|:|-|,|=)\s*+|\s++)(?=[^\W\d_])",
     _I,
 )
 _AFTER_TITLE = re.compile(r"(?<![\w.])(?-i:Mr|Mrs|Ms|Miss|Mx|MR|MRS|MS|mr|mrs|ms)\.?\s+", _I)
@@ -32,7 +32,7 @@ _AFTER_RELATIVE = re.compile(
     r"(?<![\w'])(?:his|her|their|the\s+patient'?s|(?-i:pt|Pt)'?s|patient'?s)\s+"
     r"(?:daughter|son|wife|husband|mother|mom|father|dad|sister|brother|spouse|partner|"
     r"granddaughter|grandson|grandmother|grandfather|niece|nephew|caregiver|guardian)"
-    r"(?:\s*,\s*|\s+)(?:(?:is|named|called)\s+)?(?=[^\W\d_])",
+    r"(?:\s*+,\s*+|\s++)(?:(?:is|named|called)\s+)?(?=[^\W\d_])",
     _I,
 )
 _CARE_NOUN = (
@@ -71,13 +71,14 @@ _BEFORE_EVENT = re.compile(
 )
 # "Eleanor Abernathy (pt) wants...", "Ana Ruiz, a patient of Dr. Cho,..."
 _THEN_CUE = re.compile(
-    r"\s*(?:\(\s*(?:pt|patient)\s*\)|,\s*(?:a|the|our|my)\s+(?:pt|patient)\b|"
-    r"\s+(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
+    r"(?<=[^\W\d_])(?:\s*+\(\s*(?:pt|patient)\s*\)|\s*+,\s*(?:a|the|our|my)\s+(?:pt|patient)\b|"
+    r"\s++(?:is|was)\s+(?:a|the|our|my)\s+(?:pt|patient)\b(?!\s+(?:experience|portal)))",
     _I,
 )
 _AFTER_PATIENT_A = Anchored(_AFTER_PATIENT)
 _AFTER_RELATIVE_A = Anchored(_AFTER_RELATIVE)
 _AFTER_TITLE_A = Anchored(_AFTER_TITLE)
+_NAME_LABEL = re.compile(r"(?:pt\s+|patient\s+)?name\s*[:=-]?\s*", _I)
 _PHYSICIAN_BEFORE = re.compile(r"(?:\bdr|\bdoctor|\bprof)\.?\s*$", _I)
 _PHYSICIAN_AFTER = re.compile(
     r"^,?\s*(?-i:M\.?D|D\.?O|NP|PA-C|PA|DPM|DNP|APRN|FNP|RN|DDS|DMD|PhD)\b|^'?s?\s+(?:office|practice|clinic|group|team)\b",
@@ -138,9 +139,12 @@ def _beside(view: View, label: tuple[int, int]) -> Iterator[Finding]:
     span = _tokens_backward(text, start, limit=3)
     if span is not None:
         yield _finding(view, span, "name+identifier", "identifier")
-    end = bisect_left(view.ends, label[1])
+    end = bisect_left(view.starts, label[1])
     while end < len(text) and text[end] in " \t,;:()-":
         end += 1
+    named = _NAME_LABEL.match(text, end)
+    if named is not None:
+        end = named.end()
     span = _tokens_forward(text, end, lower=False, limit=3)
     if span is not None and " " in text[span[0] : span[1]].strip(", "):
         yield _finding(view, span, "name+identifier", "identifier")
@@ -204,5 +208,7 @@ def _name_like(word: str, *, lower: bool) -> bool:
 
 
 def _finding(view: View, span: tuple[int, int], rule: str, cue: str) -> Finding:
+    if view.text[span[0] : span[1]].lower().endswith("'s"):
+        span = (span[0], span[1] - 2)  # "Nguyen's biopsy": the name is "Nguyen"
     start, end = view.span(*span)
     return Finding(Kind.NAME, start, end, rule, cue)

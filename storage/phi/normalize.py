@@ -20,8 +20,8 @@ from storage.phi.anchors import Words
 _TOKEN = re.compile(
     r"<(?P<body>[@#!][^<>\s|]{1,80}|[A-Za-z][A-Za-z0-9+.\-]{0,20}:[^<>\s|]{1,2000})"
     r"(?:\|(?P<label>[^<>\n]{0,500}))?>"
+    r"|(?m:^)(?P<quote>&gt;|>)(?=[ \t])"  # a block quote, before "&gt;" reads as ">"
     r"|&(?P<entity>amp|lt|gt|quot|#39|apos|nbsp);"
-    r"|(?m:^)(?P<quote>&gt;|>)(?=[ \t])"
     r"|(?<![\w:]):(?P<emoji>[a-z0-9_+\-]{0,40}[a-z][a-z0-9_+\-]{0,40}):(?![\w])"
 )
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "#39": "'", "apos": "'", "nbsp": " "}
@@ -54,6 +54,7 @@ class View:
     starts: list[int] = field(repr=False)
     ends: list[int] = field(repr=False)
     markup: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    source: str = field(default="", repr=False)  # the original text
     _words: Words | None = field(default=None, init=False, repr=False, compare=False)
 
     def words(self) -> Words:
@@ -88,8 +89,8 @@ class _Builder:
         self.starts.extend([start] * len(text))
         self.ends.extend([end] * len(text))
 
-    def view(self, markup: list[tuple[int, int]] | None = None) -> View:
-        return View("".join(self.parts), self.starts, self.ends, markup or [])
+    def view(self, source: str, markup: list[tuple[int, int]]) -> View:
+        return View("".join(self.parts), self.starts, self.ends, markup, source)
 
 
 def clean(text: str) -> View:
@@ -107,7 +108,7 @@ def clean(text: str) -> View:
             markup.append((match.start(), match.end()))
             _markup(out, text, match)
     _plain(out, text, at, len(text))
-    return out.view(markup)
+    return out.view(text, markup)
 
 
 def _markup(out: _Builder, text: str, match: re.Match[str]) -> None:
@@ -128,7 +129,8 @@ def _markup(out: _Builder, text: str, match: re.Match[str]) -> None:
     _plain(out, text, target_start, match.end("body"))
     target = text[target_start : match.end("body")].lower()
     if label and label.strip().lower() not in (target, body.lower()):
-        out.put(" ", match.end("body"), match.end("body"))
+        # A comma keeps the digit view from reading target and label as one number.
+        out.put(", ", match.end("body"), match.end("body"))
         _plain(out, text, match.start("label"), match.end("label"))
     out.put(" ", match.end(), match.end())
 
@@ -172,7 +174,7 @@ def digits(view: View) -> View:
         _run(out, view, run.start(), run.end())
         at = run.end()
     _copy(out, view, at, len(text))
-    return View("".join(out.parts), out.starts, out.ends, view.markup)
+    return out.view(view.source, view.markup)
 
 
 def _copy(out: _Builder, view: View, start: int, end: int) -> None:

@@ -15,7 +15,7 @@ _TYPO_WORDS = (
     "patient", "social", "member", "number", "chart", "policy", "subscriber", "insurance",
     "account", "birth", "security", "record", "serial", "plate", "medicare", "medicaid", "last",
     "certificate", "license", "discharged", "admitted", "surgery", "diagnosed", "procedure",
-    "daughter", "husband", "insulin", "pacemaker", "implant",
+    "daughter", "husband", "insulin", "pacemaker", "implant", "mrn", "med",
 )  # fmt: skip
 
 
@@ -53,7 +53,8 @@ DATE = (
     r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
     rf"|{_MONTH}\.?\s+\d{{1,2}}{_ORD}(?:,?\s+\d{{4}})?(?!\d)"
     rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}\.?(?:,?\s+\d{{4}})?(?!\d)"
-    rf"|{_MONTH}\.?,?\s+\d{{4}}(?!\d))"
+    rf"|{_MONTH}\.?,?\s+\d{{4}}(?!\d)"
+    rf"|\d{{1,2}}[-/ ]{_MONTH}[-/ ](?:\d{{4}}|\d{{2}})(?!\d))"
 )
 DATE_RE = re.compile(rf"(?<![\w/.\-]){DATE}", _I)
 # After a DOB label a bare year or eight packed digits also count.
@@ -77,16 +78,20 @@ class Labelled:
 
 
 def _labelled(label: str, value: str = ID_VALUE) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?!\w){GAP}{value}", _I)
+    # Digits may follow a label directly ("MRN1234567"); letters may not ("mrnx").
+    return re.compile(rf"(?<![\w/])(?P<label>{tolerant(label)})(?![^\W\d_]){GAP}{value}", _I)
 
 
-_NUM = r"(?:\s*(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
+_NUM = r"(?:\s*+(?:#|no\b\.?|nos?\.|num\b\.?|number|nmuber|numebr|nubmer|nbr|id\b))"
 MRN_LABEL = (
-    rf"mrn|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
+    rf"mrn|m(?:\.\s?|\s)r(?:\.\s?|\s)n\b\.?|mr{_NUM}|med(?:ical)?\.?\s*rec(?:ord)?s?\.?{_NUM}?|chart{_NUM}|"
     rf"(?:patient|pt)(?:'s)?\s*(?:id\b|#|no\b|number|identifier)|emr{_NUM}|ehr{_NUM}|"
-    rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*#?\s*\d{{6}})"
+    rf"epic{_NUM}|hospital{_NUM}|record\s*(?:#|no\b)|(?:patient|pt)(?=\s*+#?\s*+\d{{6}})"
 )
-SSN_LABEL = rf"ssn|ss{_NUM}|soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
+SSN_LABEL = (
+    rf"ssn|ss{_NUM}|ss(?=\s*+\d{{9}}(?!\d))|"
+    rf"soc(?:ial)?\.?\s*(?:security|sec\.?)(?:\s*card)?{_NUM}?|social{_NUM}?"
+)
 SSN_VALUE = r"(?P<v>\d{9})(?!\d)"
 SSN_LAST4 = re.compile(
     tolerant(
@@ -104,29 +109,32 @@ LABEL_AFTER = re.compile(
     r"medical\s+record|chart\s+(?:#|number))(?!\w)",
     _I,
 )
+# A masked SSN still gives its last four digits: "***-**-6789", "xxx-xx-6789".
+SSN_MASKED = re.compile(r"(?<![\w*])[x*•]{3}[- .]?[x*•]{2}[- .]?\d{4}(?!\d)", _I)
 SSN_SHAPE = re.compile(r"(?<![\w-])(?P<v>\d{3}([-. ]|\s+-\s+)\d{2}\2\d{4})(?![\w-])")
 DOB_LABEL = (
     r"d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|birthday|b-?day|"
     rf"born(?:\s+on|\s+in)?|b\.(?=\s*(?:\d|{_MONTH}\b))"
 )
 PLAN_LABEL = (
-    rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|policy{_NUM}|policy|"
+    rf"member{_NUM}|mbr{_NUM}|subscriber{_NUM}|sub\s*id|"
     rf"insurance{_NUM}|insurance\s+card|ins\.?{_NUM}|plan{_NUM}|group{_NUM}|grp{_NUM}|"
+    rf"(?:medicare|medicaid)\s+(?:recipient|beneficiary|member|client)\s*(?:id|#|no|number)|"
     rf"medicare(?:\s+beneficiary)?{_NUM}?|medicaid{_NUM}?|mbi|hicn|beneficiary{_NUM}|"
     rf"(?:bcbs|aetna|cigna|humana|uhc|tricare|anthem|kaiser|united\s*healthcare){_NUM}"
 )
 ACCOUNT_LABEL = (
-    rf"acc(?:oun)?t\.?{_NUM}?|acct\.?{_NUM}?|a/c|fin{_NUM}|encounter{_NUM}|visit{_NUM}|csn|"
+    rf"acc(?:oun)?t\.?{_NUM}?|acct\.?{_NUM}?|a/c|fin{_NUM}|encounter{_NUM}|encounter(?=\s*+\d)|visit{_NUM}|csn|"
     rf"har{_NUM}?|fin|billing{_NUM}|billing\s+account{_NUM}?|guarantor{_NUM}?|claim{_NUM}|"
     rf"(?:prior\s+)?auth(?:orization)?{_NUM}|rx{_NUM}|prescription{_NUM}"
 )
 LICENSE_LABEL = (
-    rf"driver'?s?\s*licen[cs]e{_NUM}?|d/?l{_NUM}?|licen[cs]e{_NUM}|lic\.?{_NUM}|"
+    rf"driver'?s?\s*(?:licen[cs]e|lic\.?){_NUM}?|d/?l{_NUM}?|licen[cs]e{_NUM}|lic\.?{_NUM}|"
     rf"(?:birth|death|marriage)\s+certificate{_NUM}?|certificate{_NUM}|cert\.?{_NUM}|"
     rf"passport{_NUM}?|state\s+id{_NUM}?|green\s+card{_NUM}?"
 )
 DEVICE_LABEL = (
-    rf"s/n|sn{_NUM}?|serial{_NUM}?|ser\.?{_NUM}|udi|device{_NUM}|device\s+serial{_NUM}?|"
+    rf"s/n|sn{_NUM}?|serial{_NUM}?|model\s*(?:/|&|and)\s*serial{_NUM}?|ser\.?{_NUM}|udi|device{_NUM}|device\s+serial{_NUM}?|"
     rf"(?:implant|pacemaker|pump|defibrillator|icd)\s+(?:serial|s/n|sn){_NUM}?"
 )
 PLATE_LABEL = rf"licen[cs]e\s+plate{_NUM}?|plates?{_NUM}?|tags?{_NUM}?|vehicle{_NUM}"
@@ -137,7 +145,9 @@ LABELLED = (
     Labelled("labelled-ssn", Kind.SSN, _labelled(SSN_LABEL, SSN_VALUE), 9),
     Labelled("labelled-mrn", Kind.MRN, _labelled(MRN_LABEL), 5),
     Labelled("labelled-dob", Kind.DOB, _labelled(DOB_LABEL, DOB_VALUE.pattern), 2),
-    Labelled("labelled-member-id", Kind.HEALTH_PLAN, _labelled(PLAN_LABEL), 4),
+    Labelled("labelled-member-id", Kind.HEALTH_PLAN, _labelled(PLAN_LABEL), 5),
+    # "policy" is also a hospital's rule book ("gift policy #2025-17"): a business cue wins.
+    Labelled("labelled-policy", Kind.HEALTH_PLAN, _labelled(rf"policy{_NUM}?"), 5, strong=False),
     Labelled("labelled-account", Kind.ACCOUNT, _labelled(ACCOUNT_LABEL), 4, strong=False),
     Labelled("labelled-license", Kind.LICENSE, _labelled(LICENSE_LABEL), 4, strong=False),
     Labelled("labelled-vin", Kind.VEHICLE, _labelled(r"vin" + _NUM + "?", VIN_VALUE), 1, False),
@@ -168,10 +178,10 @@ _AGE_NUM = r"(?:9\d|1[01]\d)"
 _TENS = r"(?:ninety|a\s+hundred(?:\s+and)?|one\s+hundred(?:\s+and)?)"
 _UNITS = r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
 AGE = re.compile(
-    rf"(?<![\w.$])(?P<v>{_AGE_NUM}|{_TENS}{_UNITS})\s*-?\s*(?:y/?o\b|y\.\s?o\.?|yo\b|"
+    rf"(?<![\w.$])(?P<v>{_AGE_NUM}|{_TENS}{_UNITS})\s*+-?\s*+(?:y/?o\b|y\.\s?o\.?|yo\b|"
     rf"yrs?\.?[- ]old|years?[- ]old|years?\s+of\s+age|yoa\b|yr\b)"
     rf"|(?<![\w.])(?:aged?|age:)\s*(?P<v2>{_AGE_NUM})(?![\w.%])"
-    rf"|(?<![\w.$])(?P<v3>{_AGE_NUM})(?-i:\s?[MF])(?![\w])"
+    rf"|(?<![\w.$])(?P<v3>{_AGE_NUM})(?P<sex>\s?[MF])(?![\w])"
     r"|(?P<v4>centenarian|nonagenarian)",
     _I,
 )
@@ -206,14 +216,20 @@ PERSONAL_DOMAIN = re.compile(
     _I,
 )
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}(?![\w-])")
-_DOT = r"(?:\s*\.\s*|\s+dot\s+|\s*[(\[{]dot[)\]}]\s*)"
+_DOT = r"(?:\s*+\.\s*+|\s++dot\s++|\s*+[(\[{]dot[)\]}]\s*+)"
 SPELLED_EMAIL = re.compile(
     rf"(?<![\w.])[\w+-]{{1,40}}(?:{_DOT}[\w+-]{{1,40}}){{0,3}}"
-    rf"(?P<at>\s*[(\[{{]at[)\]}}]\s*|\s+at\s+|\s*@\s*)"
+    rf"(?P<at>\s*+[(\[{{]at[)\]}}]\s*+|\s++at\s++|\s*+@\s*+)"
     rf"[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,2}}{_DOT}(?:com|org|net|edu|gov|us|io|co|me)\b",
     _I,
 )
 URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'|]{2,2000}", _I)
+# Without a scheme a link needs a path: "caringbridge.org/visit/..."
+_TLD = r"\.(?:com|org|net|edu|gov|io|me|us|ly|co)/"
+BARE_URL_HINT = re.compile(_TLD, _I)
+BARE_URL = re.compile(
+    rf"(?<![\w@./:])[a-z0-9-]{{1,63}}(?:\.[a-z0-9-]{{1,63}}){{0,3}}{_TLD}[^\s<>\"'|]{{0,2000}}", _I
+)
 URL_PATIENT = re.compile(
     r"patient|mrn|mychart|caringbridge|gofundme|obituar|legacy\.com|pt_?id|member_?id", _I
 )
@@ -223,6 +239,7 @@ IPV6 = re.compile(
     _I,
 )
 # Phones are read from the digit view, so "555 123 4567", "five five five..." all look alike.
+PHONE_SHAPE = re.compile(r"\(?\d{3}\)?[-. ]?\d{3}[-.]\d{4}|\(\d{3}\)\s?\d{3}\s?\d{4}")
 PHONE = re.compile(r"(?<![\w+])(?P<v>\+?\d{10,11}|\d{7})(?!\d)")
 EXTENSION = re.compile(r"(?:\bext\.?|\bextension|\bx)\s*#?\s*$", _I)
 # The last of these words before a number says whether it is a fax or a phone.

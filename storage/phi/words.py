@@ -9,7 +9,9 @@ _WORDS = """
     driver drivers car truck vehicle keys key lot parking garage license licence plate tag
     bill bills billing card insurance coverage claim portal login account password copy
     copies form forms paperwork papers packet letter ride shuttle wheelchair walker cane
-    hearing glasses dentures belongings phone wallet purse bag
+    hearing glasses dentures belongings phone wallet purse bag pacemaker pump implant
+    model device serial defibrillator monitor aid cpap stent port
+    policy subscriber mbi medicare medicaid ssn social dl fin csn har encounter
     a an the this that these those his her hers him he she they them their theirs its it we
     us our you your i me my mine who whom whose which what when where why how all any each
     every some no not none nobody one two three both either neither other another such same
