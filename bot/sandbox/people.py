@@ -16,18 +16,18 @@ class Person:
 
 
 PEOPLE = (
-    Person("U_DANA", "Dana Whitfield", "Marketing director", "marketer"),
-    Person("U_RAJ", "Raj Patel", "Marketing coordinator", "marketer"),
-    Person("U_SAM", "Sam Okafor", "Head of physician relations", "liaison"),
-    Person("U_LENA", "Lena Brooks", "Physician liaison", "liaison"),
-    Person("U_ALEX", "Alex Chen", "Workspace admin", "admin"),
-    Person("U_CASEY", "Casey Morgan", "Guest from the ad agency", "guest"),
+    Person("UDANA", "Dana Whitfield", "Marketing director", "marketer"),
+    Person("URAJ", "Raj Patel", "Marketing coordinator", "marketer"),
+    Person("USAM", "Sam Okafor", "Head of physician relations", "liaison"),
+    Person("ULENA", "Lena Brooks", "Physician liaison", "liaison"),
+    Person("UALEX", "Alex Chen", "Workspace admin", "admin"),
+    Person("UCASEY", "Casey Morgan", "Guest from the ad agency", "guest"),
 )
 
 CHANNELS = {
-    "C_MARKETING": "marketing",
-    "C_LIAISONS": "physician-liaisons",
-    "C_GENERAL": "general",
+    "CMARKETING": "marketing",
+    "CLIAISONS": "physician-liaisons",
+    "CGENERAL": "general",
 }
 
 

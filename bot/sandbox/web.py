@@ -22,7 +22,7 @@ from bot.runtime import Runtime
 from bot.sandbox.clock import SandboxClock, next_digest, next_reask
 from bot.sandbox.people import PEOPLE
 from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.workspace import TEAM_ID, Json, dm_channel, parse_api_body
+from bot.sandbox.workspace import TEAM_ID, TIMEZONE, Json, dm_channel, parse_api_body
 from bot.scheduler import JOBS, run_job
 
 STATIC = files("bot.sandbox") / "static"
@@ -50,6 +50,7 @@ def _state(standin: SlackStandIn, clock: SandboxClock, runtime: Runtime, user: s
     return {
         "version": version,
         "now": now.isoformat(),
+        "tz": TIMEZONE,
         "next": {
             "digest": next_digest(now, schedule).isoformat(),
             "reask": next_reask(now, schedule).isoformat(),

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 BOT_ID = "UBOT"
 TEAM_ID = "T0001"
+TIMEZONE = "America/New_York"  # every person's, as users.info reports it
 Json = dict[str, Any]
 
 
@@ -159,7 +160,7 @@ class Workspace:
             "is_admin": user in self.admins,
             "is_owner": user in self.owners,
             "is_restricted": user in self.guests,
-            "tz": "America/New_York",
+            "tz": TIMEZONE,
         }
 
     # -- the Web API ----------------------------------------------------------

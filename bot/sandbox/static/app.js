@@ -1,7 +1,7 @@
 // The sandbox page: a small Slack workspace drawn from /ui/state, acting as one person.
 "use strict";
 
-const ui = { me: null, at: "C_MARKETING", thread: null, state: null, version: null, kit: null, modalKey: null, skew: 0 };
+const ui = { me: null, at: "CMARKETING", thread: null, state: null, version: null, kit: null, modalKey: null, skew: 0 };
 const $ = (id) => document.getElementById(id);
 const { h } = BlockKit.create({ blocks: [], elements: [], texts: [], emoji: {} });
 
@@ -14,32 +14,36 @@ async function post(what, data) {
 
 const names = () => ({ ...ui.state.names });
 const channelNames = () => Object.fromEntries(ui.state.channels.map((c) => [c.id, c.name]));
-const ctx = (extra = {}) => ({ names: names(), channels: channelNames(), now: sandboxNow(), ...extra });
+const ctx = (extra = {}) => ({ names: names(), channels: channelNames(), now: sandboxNow(), tz: ui.state.tz, ...extra });
 const sandboxNow = () => new Date(Date.now() + ui.skew).toISOString();
-const when = (iso, opts) => new Date(iso).toLocaleString(undefined, opts);
+// Times as the people in the workspace see them: in their Slack timezone.
+const when = (iso, opts) => new Date(iso).toLocaleString(undefined, { timeZone: ui.state.tz, ...opts });
+const SHORT = { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" };
 const tsDate = (ts) => new Date(parseFloat(ts) * 1000);
 const isDm = (id) => id.startsWith("D");
-const title = (id) => (id === "home" ? "App Home" : isDm(id) ? "Liaison Bridge" : "#" + channelNames()[id]);
+// "dm" and "home" are the current person's own conversation with the app and App Home.
+const title = (id) => (id === "home" ? "App Home" : id === "dm" || isDm(id) ? "Liaison Bridge" : "#" + channelNames()[id]);
+const channelId = (id) => (id === "dm" ? ui.state.dm : id);
 
 function conversations() {
   const nav = $("conversations");
   const item = (id, label, extra) => h("li", {}, h("button", {
     type: "button", class: "conv", "aria-current": ui.at === id ? "page" : undefined, onclick: () => go(id),
   }, label, extra));
-  const unread = (id) => (ui.state.messages.some((m) => m.channel === id) && ui.at !== id && isDm(id)
-    ? h("span", { class: "badge", "aria-label": "has messages" }, "•") : null);
+  const unread = () => (ui.at !== "dm" && ui.state.messages.some((m) => m.channel === ui.state.dm)
+    ? h("span", { class: "badge", "aria-hidden": "true" }, "•") : null);
   nav.replaceChildren(
     h("h2", {}, "Channels"),
     h("ul", {}, ui.state.channels.map((c) => item(c.id, "# " + c.name))),
     h("h2", {}, "Direct messages"),
-    h("ul", {}, item(ui.state.dm, "Liaison Bridge", unread(ui.state.dm))),
+    h("ul", {}, item("dm", "Liaison Bridge", unread())),
     h("h2", {}, "Apps"),
     h("ul", {}, item("home", "App Home")));
 }
 
 function messageView(m, inThread) {
   const person = m.user === "UBOT" ? "Liaison Bridge" : ui.state.names[m.user] || m.user;
-  const replies = ui.state.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+  const replies = ui.state.messages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts && !r.ephemeral);
   const body = m.blocks.length
     ? ui.kit.renderBlocks(m.blocks, ctx({ onAction: (action) => click(m, action) }))
     : ui.kit.mrkdwn(m.text, ctx());
@@ -48,7 +52,7 @@ function messageView(m, inThread) {
     h("div", { class: "msg-main" },
       h("div", { class: "msg-head" },
         h("strong", {}, person), m.user === "UBOT" ? h("span", { class: "app-tag" }, "APP") : null,
-        h("time", { datetime: tsDate(m.ts).toISOString() }, tsDate(m.ts).toLocaleString(undefined, { weekday: "short", hour: "numeric", minute: "2-digit" })),
+        h("time", { datetime: tsDate(m.ts).toISOString() }, when(tsDate(m.ts), { weekday: "short", hour: "numeric", minute: "2-digit" })),
         m.edited ? h("span", { class: "edited" }, "(edited)") : null),
       m.ephemeral ? h("div", { class: "only-you" }, "Only visible to you") : null,
       !inThread && m.thread_ts && m.reply_broadcast ? h("div", { class: "broadcast" }, "replied to a thread") : null,
@@ -66,7 +70,7 @@ function channelView() {
         h("p", {}, "Everything happens in the team channels: try /liaison help there.")));
     return;
   }
-  const shown = ui.state.messages.filter((m) => m.channel === ui.at && (!m.thread_ts || m.thread_ts === m.ts || m.reply_broadcast));
+  const shown = ui.state.messages.filter((m) => m.channel === channelId(ui.at) && (!m.thread_ts || m.thread_ts === m.ts || m.reply_broadcast));
   const nearBottom = main.scrollHeight - main.scrollTop - main.clientHeight < 80;
   main.replaceChildren(...(shown.length ? shown.map((m) => messageView(m, false)) : [h("div", { class: "empty" },
     h("p", {}, `This is the very beginning of ${title(ui.at)}.`),
@@ -84,6 +88,7 @@ function threadView() {
   $("thread-title").textContent = `Thread in ${title(channel)}`;
   $("thread-messages").replaceChildren(...shown.map((m) => messageView(m, true)));
   $("thread-input").setAttribute("aria-label", `Reply in thread in ${title(channel)}`);
+  $("thread-input").placeholder = "Reply…";
 }
 
 function modalView() {
@@ -178,23 +183,26 @@ function render() {
   $("composer").hidden = ui.at === "home";
   $("composer-input").setAttribute("aria-label", `Message ${title(ui.at)}`);
   $("composer-input").placeholder = `Message ${title(ui.at)}`;
-  const hint = ui.state.people.find((p) => p.id === ui.me);
-  $("acting").textContent = hint ? `${hint.title}` : "";
   channelView();
   threadView();
   modalView();
-  $("next-digest").textContent = `Skip to the next digest (${when(ui.state.next.digest, { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" })})`;
-  $("next-reask").textContent = `Skip ahead to the next re-ask (${when(ui.state.next.reask, { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" })})`;
+  $("next-digest").textContent = `Skip to the digest · ${when(ui.state.next.digest, SHORT)}`;
+  $("next-reask").textContent = `Skip to the re-ask · ${when(ui.state.next.reask, SHORT)}`;
   tick();
 }
 
 function tick() {
-  $("clock").textContent = when(sandboxNow(), { weekday: "long", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+  $("clock").textContent = when(sandboxNow(), { ...SHORT, timeZoneName: "short" });
 }
 
+// A long poll made for someone else (the picker changed meanwhile) is dropped, unread.
 async function refresh(wait = false) {
+  const user = ui.me;
   const since = wait && ui.version !== null ? `&since=${ui.version}` : "";
-  const state = await (await fetch(`/ui/state?user=${encodeURIComponent(ui.me)}${since}`)).json();
+  ui.polling = wait ? new AbortController() : ui.polling;
+  const options = wait ? { signal: ui.polling.signal } : {};
+  const state = await (await fetch(`/ui/state?user=${encodeURIComponent(user)}${since}`, options)).json();
+  if (user !== ui.me) return;
   ui.skew = new Date(state.now) - Date.now();
   ui.version = state.version;
   ui.state = state;
@@ -203,7 +211,9 @@ async function refresh(wait = false) {
 
 async function poll() {
   for (;;) {
-    try { await refresh(true); } catch { await new Promise((r) => setTimeout(r, 1000)); }
+    try { await refresh(true); } catch (error) {
+      if (error.name !== "AbortError") await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }
 
@@ -213,7 +223,7 @@ function route(path) {
   if (!match || !ui.state) return false;
   const ts = `${match[2]}.${match[3]}`;
   const found = ui.state.messages.find((m) => m.channel === match[1] && m.ts === ts);
-  go(match[1], found?.thread_ts ? [match[1], found.thread_ts] : null);
+  go(match[1] === ui.state.dm ? "dm" : match[1], found?.thread_ts ? [match[1], found.thread_ts] : null);
   return true;
 }
 
@@ -221,7 +231,7 @@ async function say(input, threadTs) {
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
-  const channel = threadTs ? ui.thread[0] : ui.at;
+  const channel = threadTs ? ui.thread[0] : channelId(ui.at);
   await post("say", { channel, text, thread_ts: threadTs });
 }
 
@@ -232,7 +242,7 @@ async function start() {
   const first = await (await fetch("/ui/state")).json();
   picker.replaceChildren(...first.people.map((p) => h("option", { value: p.id }, `${p.name} (${p.title})`)));
   ui.me = picker.value;
-  picker.addEventListener("change", () => { ui.me = picker.value; ui.modalKey = null; refresh(); });
+  picker.addEventListener("change", () => { ui.me = picker.value; ui.modalKey = null; ui.polling?.abort(); refresh(); });
   $("composer").addEventListener("submit", (e) => { e.preventDefault(); say($("composer-input"), null); });
   $("thread-composer").addEventListener("submit", (e) => { e.preventDefault(); say($("thread-input"), ui.thread[1]); });
   for (const input of [$("composer-input"), $("thread-input")]) {

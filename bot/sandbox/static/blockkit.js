@@ -27,26 +27,31 @@ const BlockKit = (() => {
     const emojiText = (text) =>
       text.replace(/:([a-z0-9_+-]+):/g, (whole, name) => spec.emoji[name] || whole);
 
+    // In the reader's own timezone, as Slack shows dates; "Today" is the sandbox's today.
     function formatDate(seconds, format, ctx) {
       const when = new Date(seconds * 1000);
-      const now = ctx.now ? new Date(ctx.now) : new Date();
-      const day = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-      const diff = Math.round((day(when) - day(now)) / 86400000);
+      const timeZone = ctx.tz;
+      const dayNumber = (d) => {
+        const [y, m, n] = new Intl.DateTimeFormat("en-CA", { timeZone }).format(d).split("-");
+        return Date.UTC(+y, +m - 1, +n) / 86400000;
+      };
+      const diff = dayNumber(when) - dayNumber(ctx.now ? new Date(ctx.now) : new Date());
+      const date = (opts) => when.toLocaleDateString(undefined, { timeZone, ...opts });
       const pretty = (opts) =>
-        diff === 0 ? "Today" : diff === -1 ? "Yesterday" : diff === 1 ? "Tomorrow"
-          : when.toLocaleDateString(undefined, opts);
+        diff === 0 ? "Today" : diff === -1 ? "Yesterday" : diff === 1 ? "Tomorrow" : date(opts);
       const short = { month: "short", day: "numeric", year: "numeric" };
+      const medium = { month: "long", day: "numeric", year: "numeric" };
       const long = { weekday: "long", month: "long", day: "numeric", year: "numeric" };
       const tokens = {
-        date_num: when.toISOString().slice(0, 10),
-        date: when.toLocaleDateString(undefined, { month: "long", day: "numeric", year: "numeric" }),
-        date_short: when.toLocaleDateString(undefined, short),
-        date_long: when.toLocaleDateString(undefined, long),
-        date_pretty: pretty({ month: "long", day: "numeric", year: "numeric" }),
+        date_num: new Intl.DateTimeFormat("en-CA", { timeZone }).format(when),
+        date: date(medium),
+        date_short: date(short),
+        date_long: date(long),
+        date_pretty: pretty(medium),
         date_short_pretty: pretty(short),
         date_long_pretty: pretty(long),
-        time: when.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" }),
-        time_secs: when.toLocaleTimeString(),
+        time: when.toLocaleTimeString(undefined, { timeZone, hour: "numeric", minute: "2-digit" }),
+        time_secs: when.toLocaleTimeString(undefined, { timeZone }),
       };
       return format.replace(/\{(\w+)\}/g, (whole, name) => tokens[name] ?? whole);
     }
@@ -76,7 +81,9 @@ const BlockKit = (() => {
       return href ? h("a", { href, target: "_blank", rel: "noopener" }, text) : text;
     }
 
-    const INLINE = /(`[^`\n]+`)|<([^<>\n]+)>|(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|(?<![\w~])~(?!\s)([^~\n]+?)~(?![\w~])/;
+    // Bold, italic and strike may hold <…> tokens (a mention inside _…_) but never span lines.
+    const run = (mark) => `(?<![\\w${mark}])\\${mark}(?!\\s)((?:<[^<>\\n]*>|[^${mark}\\n])+?)\\${mark}(?![\\w${mark}])`;
+    const INLINE = new RegExp(`(\`[^\`\\n]+\`)|<([^<>\\n]+)>|${run("*")}|${run("_")}|${run("~")}`);
 
     function inline(text, ctx) {
       const out = [];
