@@ -105,18 +105,21 @@ const BlockKit = (() => {
     // Lines: ```pre``` spans, "> " quotes (escaped as "&gt; "), "• " list items.
     function mrkdwn(text, ctx) {
       const root = h("div", { class: "bk-mrkdwn" });
-      String(text).split(/```/).forEach((part, index) => {
+      const parts = String(text).split(/```/);
+      parts.forEach((part, index) => {
         if (index % 2) {
           root.append(h("pre", {}, unescape(part.replace(/^\n|\n$/g, ""))));
           return;
         }
-        part.split("\n").forEach((line, n, lines) => {
-          if (!line && (n === 0 || n === lines.length - 1) && index) return;
+        // The newlines around a ```pre``` are its edges, not empty lines.
+        const lines = parts.length > 1 ? part.replace(/^\n|\n$/g, "") : part;
+        if (!lines && parts.length > 1) return;
+        for (const line of lines.split("\n")) {
           const quote = /^(&gt;|>) ?/.exec(line);
           if (quote) root.append(h("blockquote", {}, inline(line.slice(quote[0].length), ctx)));
           else if (/^\s*[•◦▪-] /.test(line)) root.append(h("div", { class: "bk-li" }, inline(line, ctx)));
           else root.append(h("div", { class: "bk-line" }, line ? inline(line, ctx) : "\u00a0"));
-        });
+        }
       });
       return root;
     }
