@@ -20,7 +20,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.sandbox.workspace import Workspace, parse_api_body
+from bot.sandbox.arguments import parse_api_body
+from bot.sandbox.workspace import Workspace
 
 _FAIL_MODES = ("429", "500", "timeout")
 

@@ -19,10 +19,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.runtime import Runtime
+from bot.sandbox.arguments import parse_api_body
 from bot.sandbox.clock import SandboxClock, next_digest, next_reask
 from bot.sandbox.people import PEOPLE
 from bot.sandbox.slack import SlackStandIn
-from bot.sandbox.workspace import TEAM_ID, TIMEZONE, Json, dm_channel, parse_api_body
+from bot.sandbox.workspace import TEAM_ID, TIMEZONE, Json, dm_channel
 from bot.scheduler import JOBS, run_job
 
 STATIC = files("bot.sandbox") / "static"

@@ -6,14 +6,11 @@ methods, so both speak the one dialect the app was written against.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
 
 BOT_ID = "UBOT"
 TEAM_ID = "T0001"
@@ -295,29 +292,6 @@ _METHODS: dict[str, Callable[[Workspace, Json], Json]] = {
     "users.info": Workspace._users_info,
     "auth.test": Workspace._auth_test,
 }
-
-
-# Form-encoded Web API arguments that carry JSON documents inside a string.
-_JSON_FORM_KEYS = ("blocks", "attachments", "view")
-
-
-def parse_api_body(raw: str, content_type: str, query: str = "") -> Json:
-    """A Web API call's arguments, whether slack_sdk sent them as a form or as JSON."""
-    body: Json = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    if not raw:
-        return body
-    if "application/json" in content_type:
-        parsed = json.loads(raw)
-        body.update(parsed if isinstance(parsed, dict) else {"_": parsed})
-        return body
-    for key, values in parse_qs(raw, keep_blank_values=True).items():
-        value: Any = values[-1]
-        if key in _JSON_FORM_KEYS:
-            # Keep the string if it isn't JSON: a caller may be sending malformed input.
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        body[key] = value
-    return body
 
 
 def _true(value: Any) -> bool:
