@@ -1,4 +1,5 @@
-"""`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest`.
+"""`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest |
+audit export | retention purge | sandbox`.
 
 Whatever stops a command is one line on stderr and an exit code (bot/errors.py), never a
 traceback: operators read these first.
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from dotenv import load_dotenv
@@ -236,6 +238,14 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sandbox(args: argparse.Namespace) -> int:
+    # Needs no .env and no Slack values: the sandbox brings its own Slack.
+    from bot.sandbox.run import serve
+
+    serve(args.dir, args.host, args.port)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="liaison-bridge",
@@ -295,6 +305,15 @@ def parser() -> argparse.ArgumentParser:
         "--socket-mode", action="store_true", help="for Socket Mode (no public URL)"
     )
     manifest.set_defaults(func=_manifest)
+    sandbox = commands.add_parser(
+        "sandbox", help="try the whole app in a browser, against a Slack stand-in"
+    )
+    sandbox.add_argument(
+        "--dir", type=Path, help="folder for the sandbox's database (default: a temporary one)"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="where the page listens")
+    sandbox.add_argument("--port", type=int, default=3001, help="the page's port (default 3001)")
+    sandbox.set_defaults(func=_sandbox)
     return root
 
 

@@ -1,12 +1,13 @@
 """A small in-process stand-in for Slack's Web API and response_url webhooks.
 
 Point slack_sdk's ``WebClient(base_url=fake.api_url)`` at it; every request is
-recorded as a :class:`Call` so tests can assert on what the app sent.
+recorded as a :class:`Call` so tests can assert on what the app sent. The answers come from
+the sandbox's in-memory workspace (bot/sandbox/workspace.py), so tests and the sandbox
+speak one dialect of Slack; this adds the recording, failures on demand and rate limits.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import sys
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-# Form-encoded Slack arguments that carry JSON documents inside a string.
-_JSON_FORM_KEYS = ("blocks", "attachments", "view")
+from bot.sandbox.arguments import parse_api_body
+from bot.sandbox.workspace import Workspace
+
 _FAIL_MODES = ("429", "500", "timeout")
 
 
@@ -39,24 +41,6 @@ class Call:
 class _Failure:
     mode: str
     retry_after: int
-
-
-def _parse_body(raw: str, content_type: str, query: str) -> dict[str, Any]:
-    body: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
-    if not raw:
-        return body
-    if "application/json" in content_type:
-        parsed = json.loads(raw)
-        body.update(parsed if isinstance(parsed, dict) else {"_": parsed})
-        return body
-    for key, values in parse_qs(raw, keep_blank_values=True).items():
-        value: Any = values[-1]
-        if key in _JSON_FORM_KEYS:
-            # Keep the string if it isn't JSON: a test may be sending malformed input.
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        body[key] = value
-    return body
 
 
 class _Server(ThreadingHTTPServer):
@@ -101,9 +85,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 class FakeSlack:
     def __init__(self) -> None:
-        self.admins: set[str] = set()
-        self.owners: set[str] = set()
-        self.guests: set[str] = set()  # multi-channel guests (is_restricted)
+        self.workspace = Workspace()
+        # Who users.info reports as a workspace admin or owner.
+        self.admins: set[str] = self.workspace.admins
+        self.owners: set[str] = self.workspace.owners
+        self.guests: set[str] = self.workspace.guests  # is_restricted in users.info
         self.latency: float = 0.0
         self.per_channel_rate: float | None = None
         self.hold_seconds: float = 2.0
@@ -112,8 +98,6 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._last_post: dict[str, float] = {}
-        self._ts_counter = 100
-        self._view_counter = 0
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -215,10 +199,6 @@ class FakeSlack:
         )
 
     # -- request handling ----------------------------------------------------
-    def _next_ts(self) -> str:
-        self._ts_counter += 1
-        return f"{1700000000 + self._ts_counter // 1_000_000}.{self._ts_counter % 1_000_000:06d}"
-
     def _record(self, call: Call) -> None:
         with self._cond:
             self._calls.append(call)
@@ -236,7 +216,7 @@ class FakeSlack:
             req.send(404, "not found", "text/plain")
             return
         try:
-            body = _parse_body(raw, req.headers.get("Content-Type", ""), url.query)
+            body = parse_api_body(raw, req.headers.get("Content-Type", ""), url.query)
         except ValueError:
             body = {}
         now = time.time()
@@ -261,7 +241,7 @@ class FakeSlack:
             if method == "response_url":
                 req.send(200, "ok", "text/plain")
             else:
-                req.send(200, json.dumps(self._answer(method, body)), "application/json")
+                req.send(200, json.dumps(self.workspace.answer(method, body)), "application/json")
         elif failure.mode == "429":
             req.send(
                 429,
@@ -286,58 +266,3 @@ class FakeSlack:
             return _Failure("429", max(1, math.ceil(interval - (now - last))))
         self._last_post[channel] = now
         return None
-
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
-        channel = str(body.get("channel", ""))
-        with self._cond:
-            if method == "chat.postMessage":
-                ts = self._next_ts()
-                if channel.startswith("U"):
-                    channel = "D" + channel[1:]  # Slack answers DMs with the IM channel id
-                message = {"text": body.get("text"), "ts": ts}
-                return {"ok": True, "channel": channel, "ts": ts, "message": message}
-            if method == "chat.update":
-                ts = str(body.get("ts", ""))
-                return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text")}
-            if method == "chat.postEphemeral":
-                return {"ok": True, "message_ts": self._next_ts()}
-            if method == "chat.getPermalink":
-                ts = str(body.get("message_ts", "")).replace(".", "")
-                return {
-                    "ok": True,
-                    "channel": channel,
-                    "permalink": f"https://example.slack.com/archives/{channel}/p{ts}",
-                }
-            if method in ("views.open", "views.update", "views.publish"):
-                self._view_counter += 1
-                view = body.get("view")
-                sent = view if isinstance(view, dict) else {}
-                return {"ok": True, "view": {"id": f"V{self._view_counter}", **sent}}
-            if method == "auth.test":
-                return {
-                    "ok": True,
-                    "url": "https://example.slack.com/",
-                    "team": "Example",
-                    "user": "liaisonbridge",
-                    "team_id": "T0001",
-                    "user_id": "UBOT",
-                    "bot_id": "BBOT",
-                }
-            if method == "users.info":
-                user = str(body.get("user", ""))
-                return {
-                    "ok": True,
-                    "user": {
-                        "id": user,
-                        "name": user.lower(),
-                        "is_admin": user in self.admins,
-                        "is_owner": user in self.owners,
-                        "is_restricted": user in self.guests,
-                        "is_ultra_restricted": False,
-                        "tz": "America/New_York",
-                    },
-                }
-            if method == "conversations.info":
-                info = {"id": channel, "name": "chan-" + channel.lower(), "is_private": False}
-                return {"ok": True, "channel": info}
-        return {"ok": True}

@@ -1,58 +1,26 @@
-"""Send signed requests to the app the way Slack's servers do."""
+"""Send signed requests to the app the way Slack's servers do.
+
+The requests are the sandbox's (bot/sandbox/signed_requests.py); this adds the defaults
+tests use and ways to send them forged, stale or retried.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+
+from bot.sandbox import signed_requests as slack
+from bot.sandbox.signed_requests import Reply, signed_headers
+
+__all__ = ["Reply", "SlackSender", "signed_headers", "thread_reply_event"]
 
 _DEFAULT_RESPONSE_URL = "http://127.0.0.1:9/unused"
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: str
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else {}
-
-    @property
-    def text(self) -> str:
-        """What the user sees: a command's answer comes as plain text or as JSON."""
-        if self.body.startswith("{"):
-            return str(self.json().get("text", ""))
-        return self.body
-
-
-def signed_headers(secret: str, body: str, timestamp: int) -> dict[str, str]:
-    """Slack's v0 request signature headers for ``body`` sent at ``timestamp``."""
-    base = f"v0:{timestamp}:{body}".encode()
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
 
 
 def thread_reply_event(
     user: str, channel: str, thread_ts: str, text: str, ts: str
 ) -> dict[str, Any]:
     """A Slack ``message`` event for a reply posted in a thread."""
-    return {
-        "type": "message",
-        "channel_type": "channel",
-        "channel": channel,
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "thread_ts": thread_ts,
-        "team": "T0001",
-    }
+    return slack.message_event(user, channel, text, ts, thread_ts)
 
 
 class SlackSender:
@@ -70,33 +38,21 @@ class SlackSender:
         signature: str | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> Reply:
-        ts = int(time.time()) if timestamp is None else timestamp
-        headers = {"Content-Type": content_type, **signed_headers(self.signing_secret, body, ts)}
-        if signature is not None:
-            headers["X-Slack-Signature"] = signature
-        headers.update(extra_headers or {})
-        request = urllib.request.Request(
-            self.url, data=body.encode(), headers=headers, method="POST"
+        return slack.send_signed(
+            self.url,
+            self.signing_secret,
+            body,
+            content_type,
+            timestamp=timestamp,
+            signature=signature,
+            extra_headers=extra_headers,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as resp:
-                return Reply(resp.status, resp.read().decode(), dict(resp.headers.items()))
-        except urllib.error.HTTPError as err:
-            # Tests assert on rejections, so 4xx/5xx are answers, not errors.
-            return Reply(err.code, err.read().decode(), dict(err.headers.items()))
-
-    def _team(self) -> dict[str, str]:
-        return {"id": self.team_id, "domain": "example"}
-
-    def _user(self, user: str) -> dict[str, str]:
-        return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": self.team_id}
 
     def _payload(
         self, payload: dict[str, Any], timestamp: int | None, signature: str | None
     ) -> Reply:
-        body = urlencode({"payload": json.dumps(payload)})
         return self.raw(
-            body, "application/x-www-form-urlencoded", timestamp=timestamp, signature=signature
+            slack.interaction_form(payload), slack.FORM, timestamp=timestamp, signature=signature
         )
 
     def command(
@@ -111,27 +67,17 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Reply:
-        fields = {
-            "token": "dummy-verification-token",
-            "team_id": self.team_id,
-            "team_domain": "example",
-            "channel_id": channel,
-            "channel_name": "chan-" + channel.lower(),
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0001",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id,
-        }
-        return self.raw(
-            urlencode(fields),
-            "application/x-www-form-urlencoded",
-            timestamp=timestamp,
-            signature=signature,
+        form = slack.command_form(
+            command,
+            text,
+            user,
+            channel,
+            "chan-" + channel.lower(),
+            response_url=response_url,
+            trigger_id=trigger_id,
+            team_id=self.team_id,
         )
+        return self.raw(form, slack.FORM, timestamp=timestamp, signature=signature)
 
     def action(
         self,
@@ -147,32 +93,16 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Reply:
-        payload = {
-            "type": "block_actions",
-            "team": self._team(),
-            "user": self._user(user),
-            "api_app_id": "A0001",
-            "token": "dummy-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel,
-                "is_ephemeral": False,
-            },
-            "trigger_id": trigger_id,
-            "channel": {"id": channel, "name": "chan-" + channel.lower()},
-            "message": {"ts": message_ts, "text": "", "type": "message"},
-            "response_url": response_url,
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "value": value,
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
+        payload = slack.block_actions(
+            user,
+            {"action_id": action_id, "block_id": block_id, "value": value, "type": "button"},
+            channel=channel,
+            channel_name="chan-" + channel.lower(),
+            message={"ts": message_ts, "text": ""},
+            response_url=response_url,
+            trigger_id=trigger_id,
+            team_id=self.team_id,
+        )
         return self._payload(payload, timestamp, signature)
 
     def view_submission(
@@ -198,21 +128,15 @@ class SlackSender:
         }
         for block_id, actions in (elements or {}).items():
             state.setdefault(block_id, {}).update(actions)
-        payload = {
-            "type": "view_submission",
-            "team": self._team(),
-            "user": self._user(user),
-            "api_app_id": "A0001",
-            "token": "dummy-verification-token",
-            "trigger_id": "trig-3",
-            "view": {
-                "id": view_id,
-                "type": "modal",
-                "callback_id": callback_id,
-                "private_metadata": private_metadata,
-                "state": {"values": state},
-            },
+        view = {
+            "id": view_id,
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
         }
+        payload = slack.view_submission(
+            user, view, state, trigger_id="trig-3", team_id=self.team_id
+        )
         return self._payload(payload, timestamp, signature)
 
     def event(
@@ -224,29 +148,12 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Reply:
-        envelope = {
-            "token": "dummy-verification-token",
-            "team_id": self.team_id,
-            "api_app_id": "A0001",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [
-                {
-                    "team_id": self.team_id,
-                    "user_id": "UBOT",
-                    "is_bot": True,
-                    "is_enterprise_install": False,
-                }
-            ],
-        }
         extra = None
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.raw(
-            json.dumps(envelope),
-            "application/json",
+            slack.event_envelope(event, event_id, self.team_id),
+            slack.JSON,
             timestamp=timestamp,
             signature=signature,
             extra_headers=extra,
