@@ -18,7 +18,8 @@ from typing import Any
 from bench import requests as slack
 from bench.common import FakeSlack, Server, databases, free_port, save, start, start_app, table
 from bench.load import Outcome, closed_loop, open_loop
-from bench.seed import open_db, open_offers, workspace
+from bench.seed import open_db, open_offers, seeded_ts, workspace
+from bot.sandbox.workspace import Message
 from handlers import ids
 
 RATES = (50, 200, 500)
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                 team = f"T{w:04d}"
                 teams = workspace(db, team, datetime.now(UTC), members=3)
                 made = open_offers(db, team, teams, needed // WORKSPACES + 1)
+                # Slack has these posts, so Accept's edit of them succeeds as it would live.
+                for n in range(len(made)):
+                    fake.workspace.post(Message(seeded_ts(n), f"C{team}MAR", "UBOT", "seeded"))
                 per_workspace.append([(team, offer) for offer in made])
             offers = [pair for batch in zip(*per_workspace, strict=False) for pair in batch]
             db.dispose()

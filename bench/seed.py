@@ -82,6 +82,11 @@ def workspace(
         return teams
 
 
+def seeded_ts(n: int) -> str:
+    """The Slack ts of the n-th seeded post of a channel."""
+    return f"{1700000000 + n}.000100"
+
+
 def _sent_posts(
     db: Database, workspace_id: str, channel: str, count: int, at: datetime
 ) -> list[int]:
@@ -100,7 +105,7 @@ def _sent_posts(
     with db.unit_of_work() as uow:
         ids = uow.session.scalars(
             insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True),
-            [{**row, "result_ts": f"{1700000000 + n}.000100"} for n in range(count)],
+            [{**row, "result_ts": seeded_ts(n)} for n in range(count)],
         )
         return list(ids)
 
