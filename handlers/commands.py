@@ -78,7 +78,9 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        sub, _, rest = from_slack_text(command.get("text")).partition(" ")
+        # Nothing here is stored, but a team name is echoed in refusals: never an identifier.
+        typed = deps.services.guard.redacted(from_slack_text(command.get("text")))
+        sub, _, rest = typed.partition(" ")
         workspace, user, now = command["team_id"], command["user_id"], deps.clock()
 
         def actor(action: Action) -> Actor:
