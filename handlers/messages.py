@@ -82,12 +82,7 @@ def question(question: QuestionView) -> Payload:
 
 
 def _offer_status(offer: OfferView) -> str | None:
-    by, at = {
-        State.ACCEPTED: (offer.accepted_by, offer.accepted_at),
-        State.DECLINED: (offer.declined_by, offer.declined_at),
-        State.DELIVERED: (offer.delivered_by, offer.delivered_at),
-        State.WITHDRAWN: (offer.offerer_id, offer.withdrawn_at),
-    }.get(offer.status, (None, None))
+    by, at = offer.moved_by, offer.moved_at
     if by is None or at is None:
         return None
     said = {

@@ -72,6 +72,8 @@ class OfferView:
     delivered_at: datetime | None = None
     delivered_link: str | None = None
     withdrawn_at: datetime | None = None
+    moved_by: str | None = None  # who took it to its current state, and when
+    moved_at: datetime | None = None
     kind: ItemKind = ItemKind.OFFER
 
 

@@ -74,6 +74,8 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         earlier,
         of_value=True,
         declined_by="UDANA",
+        moved_by="UDANA",
+        moved_at=NOW,
         declined_at=NOW,
         decline_reason="Done <already>",
     )
@@ -88,6 +90,8 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         accepted_by="UDANA",
         accepted_at=NOW,
         delivered_by="USAM",
+        moved_by="USAM",
+        moved_at=NOW,
         delivered_at=NOW,
         delivered_link="https://drive.example.org/list",
     )

@@ -49,9 +49,16 @@ def test_question_states() -> None:
 def test_offer_states_each_look_different() -> None:
     looks = {
         State.OFFERED: _offer(State.OFFERED),
-        State.ACCEPTED: _offer(State.ACCEPTED, accepted_by="U_M1", accepted_at=T),
+        State.ACCEPTED: _offer(
+            State.ACCEPTED, accepted_by="U_M1", accepted_at=T, moved_by="U_M1", moved_at=T
+        ),
         State.DECLINED: _offer(
-            State.DECLINED, declined_by="U_M1", declined_at=T, decline_reason="Done already"
+            State.DECLINED,
+            declined_by="U_M1",
+            declined_at=T,
+            decline_reason="Done already",
+            moved_by="U_M1",
+            moved_at=T,
         ),
         State.DELIVERED: _offer(
             State.DELIVERED,
@@ -60,8 +67,10 @@ def test_offer_states_each_look_different() -> None:
             delivered_by="U_L1",
             delivered_at=T,
             delivered_link="https://drive.example.org/list",
+            moved_by="U_L1",
+            moved_at=T,
         ),
-        State.WITHDRAWN: _offer(State.WITHDRAWN, withdrawn_at=T),
+        State.WITHDRAWN: _offer(State.WITHDRAWN, withdrawn_at=T, moved_by="U_L1", moved_at=T),
     }
     shown = {state: _shown(item(view)) for state, view in looks.items()}
     assert len({text for text, _ in shown.values()}) == len(looks)
@@ -70,6 +79,10 @@ def test_offer_states_each_look_different() -> None:
     for state in (State.DECLINED, State.DELIVERED, State.WITHDRAWN):
         assert shown[state][1] == []
     assert "Withdrawn offer of help" in shown[State.WITHDRAWN][0]
+    assert "Withdrawn by <@U_L1>" in shown[State.WITHDRAWN][0]
+    assert ":white_check_mark: Accepted by <@U_M1>" in shown[State.ACCEPTED][0]
+    assert "Declined by <@U_M1>" in shown[State.DECLINED][0]
+    assert "Delivered, marked by <@U_L1>" in shown[State.DELIVERED][0]
     assert ":handshake:" not in shown[State.WITHDRAWN][0]
     assert "Declined offer of help" in shown[State.DECLINED][0]
     assert "Done already" in shown[State.DECLINED][0]

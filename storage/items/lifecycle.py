@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from storage.claims import owned
 from storage.enums import Action, DeliveryKind, State
 from storage.errors import NoLongerOpen, NotFound
-from storage.items.views import item_view
+from storage.items.views import item_view, last_move
 from storage.models import Delivery, Item, Offer, Question
 from storage.policy.lifecycle import LIFECYCLE
 from storage.policy.permissions import Actor
@@ -83,13 +83,7 @@ def refusal(item: Item) -> NoLongerOpen:
     """Why the item can't take the action: where it is now, and who took it there."""
     what = str(item.kind)
     if isinstance(item, Offer):
-        by, at = {
-            State.ACCEPTED: (item.accepted_by, item.accepted_at),
-            State.DECLINED: (item.declined_by, item.declined_at),
-            State.DELIVERED: (item.delivered_by, item.delivered_at),
-            State.WITHDRAWN: (item.author_id, item.withdrawn_at),
-        }.get(item.status, (None, None))
-        return NoLongerOpen(what, item.status, by, at)
+        return NoLongerOpen(what, item.status, *last_move(item))
     if isinstance(item, Question) and item.status == State.CLOSED:
         return NoLongerOpen(what, item.status, item.author_id, item.closed_at)
     return NoLongerOpen(what, item.status)

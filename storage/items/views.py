@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.enums import State
 from storage.models import Answer, Item, Offer, Question, Team
 from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
 
@@ -32,7 +34,18 @@ def question_view_of(
     )
 
 
+def last_move(offer: Offer) -> tuple[str | None, datetime | None]:
+    """Who took the offer to its current state, and when (None before anyone did)."""
+    return {
+        State.ACCEPTED: (offer.accepted_by, offer.accepted_at),
+        State.DECLINED: (offer.declined_by, offer.declined_at),
+        State.DELIVERED: (offer.delivered_by, offer.delivered_at),
+        State.WITHDRAWN: (offer.author_id, offer.withdrawn_at),
+    }.get(offer.status, (None, None))
+
+
 def offer_view_of(offer: Offer, names: dict[int, str]) -> OfferView:
+    moved_by, moved_at = last_move(offer)
     return OfferView(
         id=offer.id,
         offerer_id=offer.author_id,
@@ -51,6 +64,8 @@ def offer_view_of(offer: Offer, names: dict[int, str]) -> OfferView:
         delivered_at=offer.delivered_at,
         delivered_link=offer.delivered_link,
         withdrawn_at=offer.withdrawn_at,
+        moved_by=moved_by,
+        moved_at=moved_at,
     )
 
 
