@@ -68,7 +68,7 @@ def register(app: App, deps: Deps) -> None:
         return handle
 
     def can(action: Action) -> Callable[[Actor, int], Any]:
-        return lambda actor, item: items.can(actor, action, item, deps.clock())
+        return lambda actor, item: items.can(actor, action, item)
 
     app.action(ids.ANSWER)(with_form("question", Action.ANSWER, can(Action.ANSWER), answer_modal))
     app.action(ids.DECLINE)(with_form("offer", Action.DECLINE, can(Action.DECLINE), decline_modal))

@@ -193,15 +193,7 @@ class UnitOfWork:
         return tuple(actor for actor, _ in rows)
 
 
-OBJECTS = {
-    Action.SETTINGS: "workspace",
-    Action.DIGEST: "digest",
-    Action.REASK: "question",
-    Action.ESCALATE: "question",
-    Action.GIVE_UP: "delivery",
-    Action.EXPORT: "audit_log",
-    Action.PURGE: "workspace",
-}
+OBJECTS = {Action.DIGEST: "digest", Action.GIVE_UP: "delivery", Action.EXPORT: "audit_log"}
 
 
 def action_object(action: Action) -> str:

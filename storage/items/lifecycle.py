@@ -19,7 +19,7 @@ from storage.enums import Action, DeliveryKind, State
 from storage.errors import NoLongerOpen, NotFound
 from storage.items.views import item_view, last_move
 from storage.models import Delivery, Item, Offer, Question
-from storage.policy.lifecycle import LIFECYCLE
+from storage.policy.lifecycle import LIFECYCLE, Step
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import UnitOfWork
@@ -40,10 +40,7 @@ def transition(
     """Take `action` on the item: check, move, record `values` on the kind's own table,
     run `then` (e.g. recording an answer), re-render the item's message and audit it."""
     session = uow.session
-    item = owned(session, Item, actor.workspace_id, item_id, noun(action))
-    step = LIFECYCLE[item.kind].get(action)
-    if step is None:
-        raise NotFound(noun(action))
+    item, step = located(session, actor, action, item_id)
     entry = uow.act(actor, action, item, now)
     moved = session.execute(
         update(Item)
@@ -66,6 +63,15 @@ def transition(
     if step.redraw:
         refresh_message(uow, render, item, view, now)
     return item, view
+
+
+def located(session: Session, actor: Actor, action: Action, item_id: int) -> tuple[Item, Step]:
+    """The workspace's item that `action` applies to, and the step the action takes it."""
+    item = owned(session, Item, actor.workspace_id, item_id, noun(action))
+    step = LIFECYCLE[item.kind].get(action)
+    if step is None:  # an id of another kind of item: to this button, it does not exist
+        raise NotFound(noun(action))
+    return item, step
 
 
 def refresh_message(

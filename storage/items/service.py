@@ -10,15 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.calendar import add_business_days
-from storage.claims import owned
 from storage.enums import Action, DeliveryKind
-from storage.errors import NotFound, Refused
+from storage.errors import Refused
 from storage.guard import Text
-from storage.items.lifecycle import noun, post_of, refusal, transition
+from storage.items.lifecycle import located, post_of, refusal, transition
 from storage.items.post import post
 from storage.items.views import item_view
 from storage.models import Answer, Delivery, Item, Offer, Question, Workspace
-from storage.policy.lifecycle import LIFECYCLE
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database, UnitOfWork
@@ -36,14 +34,11 @@ class ItemService:
         with self._db.unit_of_work() as uow:
             return post(uow, self._render, actor, draft, now)
 
-    def can(self, actor: Actor, action: Action, item_id: int, now: datetime) -> ItemView:
+    def can(self, actor: Actor, action: Action, item_id: int) -> ItemView:
         """The item, if this user may take `action` on it now; before a form opens (the
         submit is checked again)."""
         with self._db.unit_of_work() as uow:
-            item = owned(uow.session, Item, actor.workspace_id, item_id, noun(action))
-            step = LIFECYCLE[item.kind].get(action)
-            if step is None:
-                raise NotFound(noun(action))
+            item, step = located(uow.session, actor, action, item_id)
             uow.permit(actor, action, item)
             if item.status not in step.start:
                 raise refusal(item)

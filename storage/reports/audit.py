@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TextIO
@@ -36,8 +37,7 @@ class AuditExport:
         is recorded in each workspace it covers."""
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        count = 0
-        seen: set[str] = set()
+        rows: Counter[str] = Counter()
         for entry in self._entries(since, until, workspaces):
             writer.writerow(
                 (
@@ -50,12 +50,12 @@ class AuditExport:
                     json.dumps(entry.detail, sort_keys=True) if entry.detail else "",
                 )
             )
-            seen.add(entry.workspace_id)
-            count += 1
+            rows[entry.workspace_id] += 1
         with self._db.unit_of_work() as uow:
-            for workspace in sorted(seen | set(workspaces)):
-                uow.act(Actor.app(workspace), Action.EXPORT, None, now, detail={"rows": count})
-        return count
+            for workspace in sorted(set(rows) | set(workspaces)):
+                detail = {"rows": rows[workspace]}
+                uow.act(Actor.app(workspace), Action.EXPORT, None, now, detail=detail)
+        return rows.total()
 
     def _entries(
         self, since: datetime | None, until: datetime | None, workspaces: Sequence[str]
