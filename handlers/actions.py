@@ -63,7 +63,7 @@ def register(app: App, deps: Deps) -> None:
             try:
                 client.views_open(trigger_id=body["trigger_id"], view=form(view))
             except (SlackApiError, OSError):
-                tell(body, client, respond, replies.OPEN_FAILED)
+                tell(body, client, respond, replies.BUTTON_FORM_FAILED)
 
         return handle
 

@@ -244,6 +244,7 @@ def done(action: Action, offerer: str | None = None) -> str:
 
 
 OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, e.g. `/ask …`."
+BUTTON_FORM_FAILED = "Couldn't open the form (Slack didn't answer in time). Please click again."
 SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
 

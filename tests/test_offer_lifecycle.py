@@ -177,3 +177,15 @@ def test_withdraw_from_the_confirmation_and_the_offer_no_longer_looks_live(
     [late] = fake.wait_for("response_url", where=lambda c: c.name == "w3")
     assert "withdrawn" in late.body["text"]
     assert [d.kind for d in teams.rows(Delivery)].count("update") == 1
+
+
+def test_when_the_decline_form_cannot_open_the_clicker_is_told_and_nothing_changes(
+    teams: Served, fake: FakeSlack
+) -> None:
+    offer = _offer(teams, fake)
+    fake.fail_next("views.open", "error:expired_trigger_id")
+    teams.slack.action(M1, ids.DECLINE, str(offer.id), response_url=fake.response_url("d"))
+    [said] = fake.wait_for("response_url", where=lambda c: c.name == "d")
+    assert "Couldn't open the form" in said.body["text"] and "click again" in said.body["text"]
+    [stored] = teams.rows(Offer)
+    assert stored.status == State.OFFERED
