@@ -6,12 +6,15 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
+from typing import cast
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 
 import handlers
+from bot.installs import InstallationStore, oauth_settings
 from bot.settings import Settings
 from handlers.deps import Deps
 from storage.services import Services
@@ -33,20 +36,39 @@ def create_app(
     client: WebClient,
     clock: Callable[[], datetime],
     background: Executor,
-    authorize: Callable[..., AuthorizeResult],
+    authorize: Callable[..., AuthorizeResult] | Authorize,
+    store: InstallationStore | None = None,
 ) -> App:
+    """`store`: OAuth installs (with `authorize` reading it); None for a single token."""
     # Bolt logs a rejected request's body at INFO; user text must stay out of the logs.
     logger = logging.getLogger("liaison_bridge.bolt")
     app = App(
         # A client without a token and our own authorize: Bolt then never makes an auth.test
         # of its own on a request, so requests are stored while Slack is out of reach.
         client=client,
-        authorize=authorize,
+        # Bolt also takes an Authorize instance (the only kind allowed along with OAuth).
+        authorize=cast(Callable[..., AuthorizeResult], authorize),
         signing_secret=settings.slack_signing_secret or None,
         # The ack is the HTTP answer itself: no 10 ms polling for it, no work after it.
         process_before_response=True,
         logger=logger,
+        oauth_settings=(
+            oauth_settings(
+                settings.slack_client_id or "",
+                settings.slack_client_secret or "",
+                store,
+                store.engine,
+            )
+            if store is not None
+            else None
+        ),
     )
-    deps = Deps(services=services, admins=settings.admins, clock=clock, background=background)
+    deps = Deps(
+        services=services,
+        admins=settings.admins,
+        clock=clock,
+        background=background,
+        tokens=store,
+    )
     handlers.register(app, deps)
     return app

@@ -47,7 +47,8 @@ PERMANENT = frozenset(
 # Might be a channel that was just created elsewhere; give it a few tries.
 FAIL_AFTER_FEW = frozenset({"channel_not_found"})
 FEW = 3
-# The workspace must reinstall or fix the token: wait long, but keep the message.
+# The workspace must reinstall or fix the token: its deliveries wait (the workspace is
+# suspended, so its other rows are not tried one by one), the messages are kept.
 SUSPENDED = frozenset(
     {"account_inactive", "token_revoked", "invalid_auth", "missing_scope", "not_authed"}
 )
@@ -69,14 +70,21 @@ def backoff(attempts: int, base: float = 1.0) -> timedelta:
 
 
 class SlackSender:
-    """Makes the Slack call a queued row stands for; returns the message's channel and ts."""
+    """Makes the Slack call a queued row stands for, with its workspace's own client;
+    returns the message's channel and ts."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(
+        self,
+        clients: Callable[[str], WebClient],
+        refused: Callable[[str, str], None],
+    ) -> None:
+        self._clients = clients
+        # Told when Slack refuses a workspace's token, to suspend its deliveries.
+        self.refused = refused
 
     def send(self, job: Job) -> tuple[str | None, str | None]:
         payload = dict(job.payload)
-        client = self._client
+        client = self._clients(job.workspace_id)
         if job.kind == DeliveryKind.EDIT:
             reply = client.chat_update(
                 channel=job.ref_channel or job.channel, ts=job.ref_ts or "", **payload
@@ -238,7 +246,7 @@ class DeliveryWorker:
             log.warning("delivery %s to %s failed for good: %s", job.id, job.channel, code)
             return Fail(job.id, code)
         if code in SUSPENDED:
-            log.error("Slack refused the token (%s): reinstall or fix SLACK_BOT_TOKEN", code)
+            self._sender.refused(job.workspace_id, code)
             return self._retry(job, code, SUSPENDED_WAIT)
         if code in FAIL_AFTER_FEW or code in ("internal_error", "fatal_error", "ratelimited"):
             return self._retry(job, code, backoff(job.attempts))

@@ -9,19 +9,25 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import uvicorn
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_sdk import WebClient
 
 from bot.app import create_app, make_client
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.errors import EXIT_SLACK, OperatorError, port_error
+from bot.installs import InstallationStore, StoredAuthorize, WorkspaceClients, cipher
 from bot.metrics import PHI_BLOCKS
 from bot.scheduler import TICK_SECONDS, Ticker
 from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
 from bot.slack_link import OK, SlackLink
+from bot.suspension import Suspender
 from handlers.messages import SlackRenderer
 from storage.migrate import upgrade
 from storage.services import Services
@@ -41,11 +47,34 @@ class Runtime:
             mrn_pattern=settings.mrn_pattern,
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
+        installs = self.services.installs
         self.client = make_client(settings, settings.slack_bot_token)
-        self.slack = SlackLink(self.client, settings.slack_bot_token)
+        # Single token: fixed and restarted, the workspace's deliveries resume once Slack
+        # takes it.
+        self.slack = SlackLink(
+            self.client, settings.slack_bot_token, lambda: installs.resume(None, clock())
+        )
+        self.store: InstallationStore | None = None
+        clients: Callable[[str], WebClient] = self._single_client
+        installer: Callable[[str], str | None] = _nobody
+        authorize: Callable[..., AuthorizeResult] | Authorize = self.slack.authorizer()
+        fix = "SLACK_BOT_TOKEN is fixed and the app restarted"
+        if settings.oauth:
+            self.store = InstallationStore(
+                settings.slack_client_id or "",
+                self.db.engine,
+                cipher(settings.token_encryption_key or ""),
+                installs,
+                clock,
+            )
+            by_workspace = WorkspaceClients(partial(make_client, settings), self.store, installs)
+            clients, installer = by_workspace, by_workspace.installer
+            authorize = StoredAuthorize(self.store, installs, clock)
+            fix = "the app is reinstalled to it"
+        suspend = Suspender(installs, clients, installer, settings.admins, fix, clock)
         self.worker = DeliveryWorker(
             self.services.outbox,
-            SlackSender(self.client),
+            SlackSender(clients, suspend),
             senders=settings.delivery_workers,
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
@@ -60,7 +89,8 @@ class Runtime:
             make_client(settings, None),
             clock,
             self.background,
-            self.slack.authorizer(),
+            authorize,
+            self.store,
         )
         self.asgi = create_asgi(
             # In Socket Mode there is no signing secret: nothing may come in over HTTP.
@@ -69,6 +99,7 @@ class Runtime:
             self.db,
             self.services.outbox,
             lambda: self.slack.state,
+            self.bolt.oauth_flow,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -98,7 +129,7 @@ class Runtime:
             sock = listening_socket(host, port)
         except OSError as error:
             raise port_error(error, host, port) from None
-        self.slack.start()
+        self._check_slack()
         handler = self._socket_mode() if self.settings.socket_mode else None
         self.start()
         if self.settings.scheduler_enabled:
@@ -121,16 +152,25 @@ class Runtime:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         app_token = self.settings.slack_app_token or ""
-        if self.slack.state != OK:
+        if not self.settings.oauth and self.slack.state != OK:
             raise OperatorError(EXIT_SLACK, "Socket Mode needs Slack, which is unreachable.")
         self.slack.check_app_token(app_token)
         handler = SocketModeHandler(self.bolt, app_token)  # type: ignore[no-untyped-call]
         handler.connect()  # type: ignore[no-untyped-call]
         return handler
 
+    def _single_client(self, _workspace_id: str) -> WebClient:
+        return self.client
+
+    def _check_slack(self) -> None:
+        """Single token: Slack must take it. (OAuth installs' tokens are each checked by
+        their own calls: a refused one suspends only its workspace.)"""
+        if not self.settings.oauth:
+            self.slack.start()
+
     def tick_forever(self) -> None:
         """Only the scheduled passes and the delivery of what they queue; no Slack requests."""
-        self.slack.start()  # as in serve_forever: a rejected token stops us, Slack away does not
+        self._check_slack()  # as in serve_forever: a rejected token stops us, Slack away not
         self.start()
         self.ticker.start()
         stop = threading.Event()
@@ -153,3 +193,8 @@ class Runtime:
             if not self._thread.is_alive():
                 raise RuntimeError("the server did not start")
             threading.Event().wait(0.01)
+
+
+def _nobody(_workspace_id: str) -> str | None:
+    """A single token's workspace has no installer on record."""
+    return None

@@ -1,5 +1,5 @@
 """HTTP serving: POST /slack/events for everything Slack sends, GET /healthz for probes,
-GET /metrics for Prometheus.
+GET /metrics for Prometheus, and with OAuth GET /slack/install and /slack/oauth_redirect.
 
 uvicorn serves a Starlette app; Bolt's sync App runs each request on a worker thread with
 process_before_response=True (Bolt's default setting polls for the ack every 10 ms, which
@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.oauth import OAuthFlow
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
@@ -76,15 +77,42 @@ def create_asgi(
     db: Database,
     outbox: Outbox,
     slack_state: Callable[[], str],
+    oauth: OAuthFlow | None = None,
 ) -> Starlette:
-    """`app` None: only the probes (Socket Mode brings Slack's requests another way)."""
+    """`app` None: only the probes (Socket Mode brings Slack's requests another way);
+    `oauth`: the install pages, when workspaces install the app over OAuth."""
     routes = [
         Route("/healthz", _healthz(db, outbox, slack_state), methods=["GET"]),
         Route("/metrics", _metrics(outbox), methods=["GET"]),
     ]
     if app is not None:
         routes.append(Route("/slack/events", _events(app, signing_secret), methods=["POST"]))
+    if oauth is not None:
+        routes += [
+            Route(oauth.install_path, _oauth(oauth.handle_installation), methods=["GET"]),
+            Route(oauth.redirect_uri_path, _oauth(oauth.handle_callback), methods=["GET"]),
+        ]
     return Starlette(routes=routes)
+
+
+def _oauth(
+    step: Callable[[BoltRequest], BoltResponse],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A step of Bolt's OAuth flow, with the request built as Bolt's Starlette adapter
+    builds it (the state cookie travels in the headers)."""
+
+    async def handle(request: Request) -> Response:
+        bolt_request = BoltRequest(body="", query=request.url.query, headers=dict(request.headers))
+        try:
+            response = await run_in_threadpool(step, bolt_request)
+        except Exception:
+            log.exception("the OAuth %s step failed", request.url.path)
+            return PlainTextResponse(
+                "The install could not be completed. Please try again.", status_code=500
+            )
+        return to_starlette_response(response)
+
+    return handle
 
 
 def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Response]]:

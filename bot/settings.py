@@ -8,10 +8,17 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlparse
 
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+SECRETS = (
+    "slack_bot_token",
+    "slack_signing_secret",
+    "slack_app_token",
+    "slack_client_secret",
+    "token_encryption_key",
+)
 LOG_FORMATS = ("text", "json")
 
 
@@ -21,7 +28,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    slack_bot_token: str
+    slack_bot_token: str | None  # None when workspaces install the app over OAuth
     slack_signing_secret: str
     database_url: str
     slack_app_token: str | None = None
@@ -34,10 +41,18 @@ class Settings:
     scheduler_enabled: bool = True
     retention_days: int | None = None  # None: texts are kept
     mrn_pattern: re.Pattern[str] | None = None  # the hospital's own MRN format
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    token_encryption_key: str | None = None  # Fernet keys, comma-separated, newest first
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @property
+    def oauth(self) -> bool:
+        """Several workspaces install the app themselves; each has its own token."""
+        return self.slack_client_id is not None
 
     def __repr__(self) -> str:
         # Settings end up in logs and tracebacks: never with their secrets.
@@ -134,8 +149,54 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {raw!r}.")
 
 
+def oauth_client(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: both (OAuth installs) or neither."""
+    client_id = env.get("SLACK_CLIENT_ID", "").strip()
+    secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if not client_id and not secret:
+        return None
+    if not client_id or not secret:
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise SettingsError(
+            f"{missing} is not set: OAuth installs need both SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET, from the app's Basic Information page."
+        )
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is set along with SLACK_CLIENT_ID: with OAuth each workspace's "
+            "token comes from its install, so leave SLACK_BOT_TOKEN empty."
+        )
+    return client_id, secret
+
+
+def encryption_keys(env: Mapping[str, str]) -> str:
+    """TOKEN_ENCRYPTION_KEY: Fernet keys, comma-separated; the first encrypts, all decrypt."""
+    raw = env.get("TOKEN_ENCRYPTION_KEY", "").strip()
+    how = (
+        "make one with: python -c 'from cryptography.fernet import Fernet; "
+        "print(Fernet.generate_key().decode())'"
+    )
+    if not raw:
+        raise SettingsError(f"TOKEN_ENCRYPTION_KEY is not set: OAuth installs need it; {how}.")
+    keys = [key.strip() for key in raw.split(",")]
+    for position, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise SettingsError(
+                f"TOKEN_ENCRYPTION_KEY key {position} is not a Fernet key (32 url-safe base64 "
+                f"bytes); {how}."
+            ) from None
+    return ",".join(keys)
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
-    token = _required(env, "SLACK_BOT_TOKEN", "xoxb-", "bot token from the app's OAuth page")
+    client = oauth_client(env)
+    token = (
+        None
+        if client
+        else _required(env, "SLACK_BOT_TOKEN", "xoxb-", "bot token from the app's OAuth page")
+    )
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
     if app_token:
         _required(env, "SLACK_APP_TOKEN", "xapp-", "app-level token for Socket Mode")
@@ -169,6 +230,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
         retention_days=retention_days(env),
         mrn_pattern=mrn_pattern(env),
+        slack_client_id=client[0] if client else None,
+        slack_client_secret=client[1] if client else None,
+        token_encryption_key=encryption_keys(env) if client else None,
     )
 
 

@@ -31,9 +31,12 @@ def rejected(setting: str, code: str, where: str) -> OperatorError:
 
 
 class SlackLink:
-    def __init__(self, client: WebClient, token: str) -> None:
+    def __init__(
+        self, client: WebClient, token: str | None, on_ok: Callable[[], object] = lambda: None
+    ) -> None:
         self._client = client
         self._token = token
+        self._on_ok = on_ok  # Slack takes the token (again): deliveries may resume
         self.state = UNCHECKED
         self._bot_user_id: str | None = None
         self._bot_id: str | None = None
@@ -58,6 +61,7 @@ class SlackLink:
         self._bot_user_id = reply.get("user_id")
         self._bot_id = reply.get("bot_id")
         self.state = OK
+        self._on_ok()
         return True
 
     def check_app_token(self, app_token: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 
-from handlers import actions, commands, events, replies, views
+from handlers import actions, commands, events, installs, replies, views
 from handlers.deps import Deps
 from handlers.text import from_slack_text
 
@@ -21,6 +21,7 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     views.register(app, deps)
     events.register(app, deps)
+    installs.register(app, deps)
     app.error(_error_handler(deps))
 
 

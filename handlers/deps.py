@@ -6,9 +6,13 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from handlers.facts import FactCache
 from storage.services import Services
+
+if TYPE_CHECKING:
+    from handlers.installs import Tokens
 
 
 @dataclass(frozen=True)
@@ -19,3 +23,4 @@ class Deps:
     # Private follow-ups to clicks go out here, so the click is acknowledged without waiting.
     background: Executor
     facts: FactCache = field(default_factory=FactCache)
+    tokens: Tokens | None = None  # OAuth installs' tokens; None with a single token

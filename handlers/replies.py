@@ -247,6 +247,11 @@ OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, 
 BUTTON_FORM_FAILED = "Couldn't open the form (Slack didn't answer in time). Please click again."
 SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
+MISSING_SCOPE = (
+    "Liaison Bridge can't post everything it should here: Slack says the app is missing a "
+    "permission. Please reinstall the app to this workspace; the posts waiting meanwhile go out "
+    "as soon as it is reinstalled."
+)
 
 
 GUARD_SAID = {

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
-from storage.models import Delivery, UTCDateTime
+from storage.models import Delivery, UTCDateTime, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database, UnitOfWork
@@ -150,6 +150,19 @@ class Outbox:
             note = self._render.post_failed(row.channel, error)
             uow.queue(row.workspace_id, DeliveryKind.DM, row.notify_user, note, now)
 
+    def cancel(self, workspace_id: str, reason: str, now: datetime) -> int:
+        """Give up everything the workspace still has queued (the app was uninstalled)."""
+        with self._db.unit_of_work() as uow:
+            ids = list(
+                uow.session.scalars(
+                    select(Delivery.id).where(
+                        Delivery.workspace_id == workspace_id, Delivery.status == PENDING
+                    )
+                )
+            )
+            self._give_up(uow, ids, reason, now)
+            return len(ids)
+
     def unfinished(self, ids: list[int]) -> tuple[int, datetime | None]:
         """How many of these rows are still pending, and when the next one is due."""
         if not ids:
@@ -218,6 +231,10 @@ def _take_statement() -> Any:
             free,
             # A row whose ref failed is claimed too, to be failed in turn.
             or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
+            # Not while Slack refuses the workspace's token: one primary-key probe per row.
+            ~exists().where(
+                Workspace.id == Delivery.workspace_id, Workspace.suspended_at.is_not(None)
+            ),
             # The head of its channel: a lookup ix_deliveries_pending answers directly, even
             # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
             # row" let PostgreSQL scan every pending row for every candidate).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from storage.digests import DigestService
 from storage.guard import Guard
+from storage.installs import InstallService
 from storage.items.service import ItemService
 from storage.outbox import Outbox
 from storage.phi import Kind
@@ -31,6 +32,7 @@ class Services:
     reasks: ReaskService
     retention: RetentionService
     audit: AuditExport
+    installs: InstallService
 
     @classmethod
     def build(
@@ -41,14 +43,16 @@ class Services:
         mrn_pattern: re.Pattern[str] | None = None,
         on_block: Callable[[Kind], None] = lambda _: None,
     ) -> Services:
+        outbox = Outbox(db, render)
         return cls(
             guard=Guard(db, render, mrn_pattern, on_block),
             teams=TeamService(db),
             items=ItemService(db, render),
-            outbox=Outbox(db, render),
+            outbox=outbox,
             schedules=ScheduleService(db),
             digests=DigestService(db, render),
             reasks=ReaskService(db, render),
             retention=RetentionService(db),
             audit=AuditExport(db),
+            installs=InstallService(db, outbox),
         )

@@ -3,6 +3,7 @@
 from storage.models.audit import AuditEntry
 from storage.models.base import Base, EnumText, UTCDateTime
 from storage.models.delivery import Delivery
+from storage.models.installs import slack_bots, slack_installations, slack_oauth_states
 from storage.models.items import Answer, Item, Offer, Question, Update
 from storage.models.rhythm import Digest, Reask
 from storage.models.workspace import Member, Team, Workspace
@@ -23,4 +24,7 @@ __all__ = [
     "UTCDateTime",
     "Update",
     "Workspace",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

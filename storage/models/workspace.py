@@ -26,6 +26,12 @@ class Workspace(Base):
     max_reasks: Mapped[int] = mapped_column(default=2, server_default="2")
     # What the PHI guard does with a patient identifier: "block" it, or "warn" and let it by.
     phi_policy: Mapped[str] = mapped_column(String(10), default="block", server_default="block")
+    # The Enterprise Grid org it belongs to, as installs and requests tell: an org-wide
+    # install's token is found by the org.
+    enterprise_id: Mapped[str | None] = mapped_column(WS)
+    # Slack refused its token (which error, since when): nothing is sent until it is fixed.
+    suspended_at: Mapped[datetime | None]
+    suspended_error: Mapped[str | None] = mapped_column(String(40))
 
 
 class Team(Base):
