@@ -234,7 +234,8 @@ def _manifest(args: argparse.Namespace) -> int:
         base = public_base(args.url, socket_mode=socket_mode)
     except ManifestError as error:
         raise OperatorError(EXIT_USAGE, str(error)) from None
-    print(manifest_yaml(base), end="")
+    oauth = bool(os.environ.get("SLACK_CLIENT_ID", "").strip())
+    print(manifest_yaml(base, oauth=oauth), end="")
     return 0
 
 

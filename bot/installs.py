@@ -20,13 +20,13 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine, String, TypeDecorator, and_, update
 from sqlalchemy.engine import Dialect
 
-from bot.manifest import SCOPES
+from bot.manifest import REDIRECT_PATH, SCOPES
 from storage.installs import InstallService
 
 log = logging.getLogger(__name__)
 
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+INSTALL_PATH = "/slack/install"
 
 
 def cipher(keys: str) -> MultiFernet:

@@ -34,8 +34,10 @@ SCOPES = [
     "channels:history",
     "groups:history",
 ]
-BOT_EVENTS = ["message.channels", "message.groups"]
+# Thread replies; and an uninstall or revoked tokens, which stop what is queued.
+BOT_EVENTS = ["message.channels", "message.groups", "app_uninstalled", "tokens_revoked"]
 EVENTS_PATH = "/slack/events"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 class ManifestError(ValueError):
@@ -63,8 +65,9 @@ def public_base(url: str | None, *, socket_mode: bool) -> str | None:
     return f"https://{parts.netloc}{path}"
 
 
-def manifest(base: str | None) -> dict[str, Any]:
-    """`base` from public_base(); None for Socket Mode."""
+def manifest(base: str | None, *, oauth: bool = False) -> dict[str, Any]:
+    """`base` from public_base(); None for Socket Mode. `oauth`: workspaces (and Enterprise
+    Grid orgs) install the app themselves, coming back to our redirect URL."""
     socket_mode = base is None
     url = f"{base}{EVENTS_PATH}"
     commands: list[dict[str, Any]] = []
@@ -75,9 +78,12 @@ def manifest(base: str | None) -> dict[str, Any]:
         commands.append(entry)
     events: dict[str, Any] = {"bot_events": BOT_EVENTS}
     interactivity: dict[str, Any] = {"is_enabled": True}
+    oauth_config: dict[str, Any] = {"scopes": {"bot": SCOPES}}
     if not socket_mode:
         events["request_url"] = url
         interactivity["request_url"] = url
+        if oauth:
+            oauth_config["redirect_urls"] = [f"{base}{REDIRECT_PATH}"]
     return {
         "_metadata": {"major_version": 2},
         "display_information": {
@@ -94,16 +100,16 @@ def manifest(base: str | None) -> dict[str, Any]:
             },
             "slash_commands": commands,
         },
-        "oauth_config": {"scopes": {"bot": SCOPES}},
+        "oauth_config": oauth_config,
         "settings": {
             "event_subscriptions": events,
             "interactivity": interactivity,
-            "org_deploy_enabled": False,
+            "org_deploy_enabled": oauth,
             "socket_mode_enabled": socket_mode,
             "token_rotation_enabled": False,
         },
     }
 
 
-def manifest_yaml(base: str | None) -> str:
-    return yaml.safe_dump(manifest(base), sort_keys=False)
+def manifest_yaml(base: str | None, *, oauth: bool = False) -> str:
+    return yaml.safe_dump(manifest(base, oauth=oauth), sort_keys=False)

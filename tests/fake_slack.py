@@ -35,6 +35,7 @@ class Call:
     failed: str | None = None
     # Set only for response_url calls: the NAME in /response/NAME.
     name: str | None = None
+    token: str | None = None  # the bearer token the call was made with
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class FakeSlack:
         self.per_channel_rate: float | None = None
         self.hold_seconds: float = 2.0
         self.rate_limited: int = 0
+        # Tokens Slack no longer takes, and the error it answers calls made with them.
+        self.refused: dict[str, str] = {}
         self._cond = threading.Condition()
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
@@ -224,11 +227,16 @@ class FakeSlack:
         with self._cond:
             queued = self._failures.get(method)
             failure = queued.pop(0) if queued else None
+            token = _bearer(req.headers.get("Authorization", ""))
+            if failure is None and name is None and method != "oauth.v2.access":
+                failure = self._auth_check(token)
             if failure is None:
                 failure = self._rate_check(method, body, now)
             if failure is not None and failure.mode == "429":
                 self.rate_limited += 1
-        self._record(Call(method, body, now, raw, failure.mode if failure else None, name))
+        self._record(
+            Call(method, body, now, raw, failure.mode if failure else None, name, token)
+        )
 
         if failure is not None and failure.mode == "timeout":
             # Hold the connection, then drop it without an answer.
@@ -255,6 +263,14 @@ class FakeSlack:
             error = failure.mode.split(":", 1)[1]
             req.send(200, json.dumps({"ok": False, "error": error}), "application/json")
 
+    def _auth_check(self, token: str | None) -> _Failure | None:
+        # Called with the lock held: Slack's answer to a missing or refused token.
+        if token is None:
+            return _Failure("error:not_authed", 0)
+        if token in self.refused:
+            return _Failure("error:" + self.refused[token], 0)
+        return None
+
     def _rate_check(self, method: str, body: dict[str, Any], now: float) -> _Failure | None:
         # Called with the lock held; a simple minimum-interval limiter per channel.
         if self.per_channel_rate is None or method not in ("chat.postMessage", "chat.update"):
@@ -266,3 +282,8 @@ class FakeSlack:
             return _Failure("429", max(1, math.ceil(interval - (now - last))))
         self._last_post[channel] = now
         return None
+
+
+def _bearer(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    return token if scheme == "Bearer" and token else None

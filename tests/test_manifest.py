@@ -23,8 +23,8 @@ SCOPES = {
 }
 
 
-def printed(tmp_path: Path, *args: str) -> dict[str, Any]:
-    done = cli(tmp_path, "manifest", *args)
+def printed(tmp_path: Path, *args: str, **env: str) -> dict[str, Any]:
+    done = cli(tmp_path, "manifest", *args, **env)
     assert done.returncode == 0, done.stderr
     manifest = yaml.safe_load(done.stdout)
     errors = sorted(Draft7Validator(json.loads(SCHEMA.read_text())).iter_errors(manifest), key=str)
@@ -61,10 +61,23 @@ def test_manifest_for_http_is_valid_and_never_doubles_the_path(tmp_path: Path, u
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "app_uninstalled",
+        "tokens_revoked",
     }
     assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False
+    assert "redirect_urls" not in manifest["oauth_config"]
+    assert settings["org_deploy_enabled"] is False
+
+
+def test_with_oauth_the_manifest_names_the_redirect_url(tmp_path: Path) -> None:
+    manifest = printed(tmp_path, "--url", "https://example.org/bridge/", SLACK_CLIENT_ID="1.2")
+
+    redirect = "https://example.org/bridge/slack/oauth_redirect"
+    assert manifest["oauth_config"]["redirect_urls"] == [redirect]
+    # Enterprise Grid orgs may install it org-wide.
+    assert manifest["settings"]["org_deploy_enabled"] is True
 
 
 def test_a_path_prefix_is_kept(tmp_path: Path) -> None:

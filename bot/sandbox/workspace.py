@@ -71,6 +71,7 @@ class Workspace:
         self._changed = threading.Condition(self.lock)
         self._last_ts = (0, 0)
         self._view_counter = 0
+        self._installs = 0
 
     # -- state the page and the Slack requests read ---------------------------
     def changed(self) -> None:
@@ -266,6 +267,30 @@ class Workspace:
         name = self.channels.get(channel, "chan-" + channel.lower())
         return {"ok": True, "channel": {"id": channel, "name": name, "is_private": False}}
 
+    def _oauth_access(self, body: Json) -> Json:
+        """An OAuth install's code, which the fake makes as "team=T2[,enterprise=E1][,user=U9]"
+        ("enterprise=E1" alone: an org-wide install); every install gets a token of its own."""
+        code = str(body.get("code", ""))
+        grant = dict(part.partition("=")[::2] for part in code.split(","))
+        team, enterprise = grant.get("team"), grant.get("enterprise")
+        if not team and not enterprise:
+            return {"ok": False, "error": "invalid_code"}
+        with self.lock:
+            self._installs += 1
+            token = f"xoxb-{team or enterprise}-{self._installs}"
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,chat:write.public,users:read",
+            "bot_user_id": BOT_ID,
+            "app_id": "A0001",
+            "team": {"id": team, "name": f"Workspace {team}"} if team else None,
+            "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
+            "is_enterprise_install": not team,
+            "authed_user": {"id": grant.get("user") or "U_INSTALLER"},
+        }
+
     def _auth_test(self, _: Json) -> Json:
         return {
             "ok": True,
@@ -291,6 +316,7 @@ _METHODS: dict[str, Callable[[Workspace, Json], Json]] = {
     "conversations.info": Workspace._conversations_info,
     "users.info": Workspace._users_info,
     "auth.test": Workspace._auth_test,
+    "oauth.v2.access": Workspace._oauth_access,
 }
 
 
