@@ -72,9 +72,9 @@ class InstallationStore(SQLAlchemyInstallationStore):
     ) -> None:
         super().__init__(client_id, engine)
         for table in (self.bots, self.installations):
-            for name in TOKEN_COLUMNS:
-                column = table.c[name]
-                column.type = Sealed(keys, column.type.length)  # type: ignore[attr-defined]
+            for column in table.c:
+                if column.name in TOKEN_COLUMNS:
+                    column.type = Sealed(keys, column.type.length)  # type: ignore[attr-defined]
         self._installs = installs
         self._clock = clock
 
