@@ -26,6 +26,7 @@ SETTINGS = {
     "RETENTION_DAYS",
     "LOG_FORMAT",
     "XDG_DATA_HOME",
+    "TOKEN_ENCRYPTION_KEY",
 }
 TABLES = {
     "alembic_version",
