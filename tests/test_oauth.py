@@ -10,12 +10,22 @@ from conftest import LIA_CHANNEL, MKT_CHANNEL, Served
 from fake_slack import FakeSlack
 from installing import L1, M1, event, in_workspace, install, oauth, set_up, text_at_rest
 from slack_requests import Reply, SlackSender
-from sqlalchemy import select
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, Table, select
 
 from bot.sandbox import signed_requests as slack
 from handlers import ids
 from storage.enums import Action, DeliveryStatus
-from storage.models import AuditEntry, Delivery, Question, Workspace, slack_bots
+from storage.models import (
+    AuditEntry,
+    Delivery,
+    Question,
+    Workspace,
+    slack_bots,
+    slack_installations,
+    slack_oauth_states,
+)
 
 __all__ = ["oauth"]
 
@@ -198,3 +208,20 @@ def test_revoked_bot_tokens_go_and_a_user_token_revocation_leaves_the_bot(
     [told] = fake.wait_for("response_url")
     assert "reinstall" in told.body["text"].lower()
     assert [c for c in fake.calls() if c.token == token and c.at >= started] == []
+
+
+def test_our_install_tables_are_slack_sdks_column_for_column() -> None:
+    def shape(table: Table) -> object:
+        columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.c]
+        indexes = {(i.name, tuple(c.name for c in i.columns)) for i in table.indexes}
+        return columns, indexes
+
+    theirs = MetaData()
+    store, states = SQLAlchemyInstallationStore, SQLAlchemyOAuthStateStore
+    pairs = [
+        (slack_installations, store.build_installations_table(theirs, "slack_installations")),
+        (slack_bots, store.build_bots_table(theirs, "slack_bots")),
+        (slack_oauth_states, states.build_oauth_states_table(theirs, "slack_oauth_states")),
+    ]
+    for ours, slack_sdks in pairs:
+        assert shape(ours) == shape(slack_sdks)
