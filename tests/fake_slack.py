@@ -234,9 +234,7 @@ class FakeSlack:
                 failure = self._rate_check(method, body, now)
             if failure is not None and failure.mode == "429":
                 self.rate_limited += 1
-        self._record(
-            Call(method, body, now, raw, failure.mode if failure else None, name, token)
-        )
+        self._record(Call(method, body, now, raw, failure.mode if failure else None, name, token))
 
         if failure is not None and failure.mode == "timeout":
             # Hold the connection, then drop it without an answer.

@@ -88,6 +88,15 @@ def set_up(sender: SlackSender) -> None:
         assert reply.status == 200 and "went wrong" not in reply.text, reply
 
 
+def ready(app: Served, fake: FakeSlack, team: str, code: str = "") -> tuple[str, SlackSender]:
+    """A workspace installed (the install's `code` defaults to the team's) and set up; its
+    token and a way to send its requests."""
+    token = install(app, fake, code or f"team={team}")
+    sender = in_workspace(app, team)
+    set_up(sender)
+    return token, sender
+
+
 def event(sender: SlackSender, body: dict[str, Any], event_id: str) -> None:
     envelope = json.loads(slack.event_envelope(body, event_id, sender.team_id))
     reply = sender.raw(json.dumps(envelope), slack.JSON)

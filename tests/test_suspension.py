@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import ADMIN, MKT_CHANNEL, Served, serve, settings_for, wait_until
 from fake_slack import FakeSlack
-from installing import M1, in_workspace, install, oauth, set_up
+from installing import M1, install, oauth, ready
 
 from storage.enums import DeliveryKind, DeliveryStatus
 from storage.models import Delivery, Workspace
@@ -40,9 +40,7 @@ def workspace(app: Served, team: str) -> Workspace:
 def test_a_refused_token_suspends_the_workspace_once_and_a_reinstall_resumes_it(
     oauth: Served, fake: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    token = install(oauth, fake, "team=T1")
-    sender = in_workspace(oauth, "T1")
-    set_up(sender)
+    token, sender = ready(oauth, fake, "T1")
     fake.refused[token] = "invalid_auth"
     caplog.set_level(logging.ERROR, logger="bot.suspension")
 
@@ -73,17 +71,14 @@ def test_a_refused_token_suspends_the_workspace_once_and_a_reinstall_resumes_it(
 def test_a_missing_scope_suspends_and_tells_the_installer_and_admins_once(
     oauth: Served, fake: FakeSlack
 ) -> None:
-    token = install(oauth, fake, "team=T1,user=U_INSTALLER")
-    other = install(oauth, fake, "team=T2")
-    sender = in_workspace(oauth, "T1")
-    set_up(sender)
-    set_up(in_workspace(oauth, "T2"))
+    token, sender = ready(oauth, fake, "T1", "team=T1,user=U_INSTALLER")
+    other, elsewhere = ready(oauth, fake, "T2")
     fake.fail_next("chat.postMessage", "error:missing_scope")
 
     sender.command("/share", "Shared first", M1, MKT_CHANNEL)
     wait_until(lambda: workspace(oauth, "T1").suspended_at)
     sender.command("/share", "Shared second", M1, MKT_CHANNEL)
-    in_workspace(oauth, "T2").command("/share", "Shared elsewhere", M1, MKT_CHANNEL)
+    elsewhere.command("/share", "Shared elsewhere", M1, MKT_CHANNEL)
 
     fake.wait_for("chat.postMessage", where=lambda c: c.token == other and "Shared " in c.raw)
     notices = wait_until(
