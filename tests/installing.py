@@ -97,8 +97,16 @@ def ready(app: Served, fake: FakeSlack, team: str, code: str = "") -> tuple[str,
     return token, sender
 
 
-def event(sender: SlackSender, body: dict[str, Any], event_id: str) -> None:
+def event(
+    sender: SlackSender, body: dict[str, Any], event_id: str, org_wide: str | None = None
+) -> None:
+    """An Events API request; `org_wide`: the org whose org-wide install it is sent to."""
     envelope = json.loads(slack.event_envelope(body, event_id, sender.team_id))
+    if org_wide:
+        envelope["enterprise_id"] = org_wide
+        envelope["authorizations"][0].update(
+            enterprise_id=org_wide, team_id=None, is_enterprise_install=True
+        )
     reply = sender.raw(json.dumps(envelope), slack.JSON)
     assert reply.status == 200, reply
 

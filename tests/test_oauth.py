@@ -153,6 +153,15 @@ def test_an_org_wide_install_serves_a_command_and_a_click_with_no_team(
     [workspace] = oauth.rows(Workspace)
     assert (workspace.id, workspace.enterprise_id) == ("T7", "E1")
 
+    # The org uninstalls: its install goes, and so does the queue of its workspaces.
+    oauth.runtime.worker.stop()
+    org_command(sender, "Who covers the north?", M1, MKT_CHANNEL)
+    event(sender, {"type": "app_uninstalled", "event_ts": "1.2"}, "EvU9", org_wide="E1")
+    with oauth.runtime.db.engine.connect() as connection:
+        assert connection.execute(select(slack_bots)).all() == []
+    [queued] = [r for r in oauth.rows(Delivery) if "north" in json.dumps(r.payload)]
+    assert (queued.status, queued.last_error) == (DeliveryStatus.FAILED, "app_uninstalled")
+
 
 def test_after_an_uninstall_no_call_uses_the_token_and_the_queue_is_cancelled(
     oauth: Served, fake: FakeSlack
