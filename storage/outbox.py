@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, exists, func, or_, select, tuple_, update
+from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
@@ -231,9 +231,12 @@ def _take_statement() -> Any:
             free,
             # A row whose ref failed is claimed too, to be failed in turn.
             or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
-            # Not while Slack refuses the workspace's token: one primary-key probe per row.
-            ~exists().where(
-                Workspace.id == Delivery.workspace_id, Workspace.suspended_at.is_not(None)
+            # Not while Slack refuses the workspace's token. NOT IN a (tiny) set, which
+            # PostgreSQL hashes once and checks before the head-of-channel lookup below: a
+            # NOT EXISTS became an anti-join checked after it, and a suspended workspace's
+            # backlog then cost that lookup per row (310 ms a claim for 16k rows, not 10).
+            Delivery.workspace_id.not_in(
+                select(Workspace.id).where(Workspace.suspended_at.is_not(None))
             ),
             # The head of its channel: a lookup ix_deliveries_pending answers directly, even
             # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
