@@ -18,6 +18,7 @@ from bot.app import create_app, make_client
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.errors import EXIT_SLACK, OperatorError, port_error
 from bot.metrics import PHI_BLOCKS
+from bot.queue_health import QueueWatch
 from bot.scheduler import TICK_SECONDS, Ticker
 from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
@@ -41,6 +42,9 @@ class Runtime:
             mrn_pattern=settings.mrn_pattern,
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
+        self.queue = QueueWatch(
+            self.services.outbox, timedelta(seconds=settings.queue_stale_seconds), clock
+        )
         self.client = make_client(settings, settings.slack_bot_token)
         self.slack = SlackLink(self.client, settings.slack_bot_token)
         self.worker = DeliveryWorker(
@@ -50,6 +54,7 @@ class Runtime:
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
             lease=timedelta(seconds=4 * settings.slack_api_timeout + 10),
+            watch=self.queue.check,
         )
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock, settings.retention_days)
@@ -69,6 +74,7 @@ class Runtime:
             self.db,
             self.services.outbox,
             lambda: self.slack.state,
+            self.queue,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
