@@ -62,7 +62,7 @@ UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 # workspace also makes its rows waiting on these errors due at once (Outbox.due_again).
 MAX_BACKOFF = 10.0
 TRANSIENT = frozenset(
-    {"timeout", "connection_error", "internal_error", "fatal_error", "service_unavailable"}
+    {"timeout", "connection_error", "connection_refused", "internal_error", "fatal_error"}
     | {f"http_{status}" for status in range(500, 505)}
 )
 # A DM that may have gone out, to someone whose DM channel we never learnt, is not sent again.
