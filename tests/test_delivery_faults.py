@@ -8,6 +8,7 @@ workspace: each delivery's id is in its message's metadata.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import socket
@@ -119,7 +120,7 @@ def test_thirty_percent_failures_then_an_outage_lose_nothing_and_double_nothing(
             assert later and later[0].at - call.at >= RETRY_AFTER - 0.01, call
     # The pace, from the fake's own clock: at most one message per second per channel.
     for channel, times in fake.post_times.items():
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert min(gaps, default=1.0) >= 1.0, (channel, gaps)
     # Recovery: once a call gets through, every waiting channel flows within seconds.
     after = {c: [t for t in times if t >= back] for c, times in fake.post_times.items()}
