@@ -185,3 +185,80 @@ def test_a_kill_9_with_posts_in_flight_loses_nothing_and_doubles_nothing(
     assert fake.delivered() == dict.fromkeys(ids, 1)
     assert {row.result_ts for row in done} == {m.ts for m in fake.workspace.messages if m.metadata}
     assert fake.calls("conversations.history")  # the unrecorded ones were looked for
+
+
+def settled(db: Database, delivery_id: int, status: str = "sent") -> Delivery:
+    def check() -> Delivery | None:
+        [row] = [r for r in rows(db) if r.id == delivery_id]
+        return row if row.status == status else None
+
+    return wait_until(check, timeout=20)
+
+
+@pytest.mark.parametrize("mode", ["posted_timeout", "500", "timeout"])
+def test_a_call_whose_outcome_is_unknown_is_looked_for_then_sent_once(
+    busy: Served, fake: FakeSlack, mode: str
+) -> None:
+    db = busy.runtime.db
+    parent = queue(db, DeliveryKind.POST, "C_F0", "parent")
+    busy.runtime.worker.wake()
+    settled(db, parent)
+    fake.hold_seconds = 1.5
+    fake.fail_next("chat.postMessage", mode)
+    reply = queue(db, DeliveryKind.THREAD, "C_F0", "reply", ref=parent)
+    busy.runtime.worker.wake()
+
+    row = settled(db, reply)
+    assert fake.delivered()[reply] == 1
+    [looked] = fake.calls("conversations.replies")
+    assert looked.body["include_all_metadata"] in (True, "true", "1")
+    [message] = [m for m in fake.workspace.messages if m.thread_ts]
+    assert (row.result_channel, row.result_ts) == ("C_F0", message.ts)
+    posted = fake.calls("chat.postMessage", include_failed=True)
+    # Found in Slack: recorded, not posted again. Not found: posted once more.
+    assert len(posted) == (2 if mode == "posted_timeout" else 3)
+
+
+def test_a_dm_that_may_have_gone_out_to_an_unknown_dm_channel_is_never_sent_twice(
+    busy: Served, fake: FakeSlack
+) -> None:
+    db = busy.runtime.db
+    fake.hold_seconds = 1.5
+    fake.fail_next("chat.postMessage", "posted_timeout")
+    dm = queue(db, DeliveryKind.DM, "U_NEW", "first words to a new person")
+    busy.runtime.worker.wake()
+
+    row = settled(db, dm, "failed")
+    assert row.last_error == "outcome_unknown"
+    assert fake.delivered()[dm] == 1
+    assert len(fake.calls("chat.postMessage", include_failed=True)) == 1
+    # Once a DM to them is answered, their DM channel is known and can be looked in.
+    second = queue(db, DeliveryKind.DM, "U_NEW", "second")
+    busy.runtime.worker.wake()
+    settled(db, second)
+    fake.fail_next("chat.postMessage", "posted_timeout")
+    third = queue(db, DeliveryKind.DM, "U_NEW", "third")
+    busy.runtime.worker.wake()
+    settled(db, third)
+    assert fake.delivered()[third] == 1
+    [looked] = fake.calls("conversations.history")
+    assert looked.body["channel"] == dm_channel("U_NEW")
+
+
+def test_a_rate_limited_permalink_delays_the_dm_by_its_retry_after(
+    busy: Served, fake: FakeSlack
+) -> None:
+    db = busy.runtime.db
+    parent = queue(db, DeliveryKind.POST, "C_F0", "parent")
+    busy.runtime.worker.wake()
+    settled(db, parent)
+    fake.fail_next("chat.getPermalink", "429", retry_after=2)
+    dm = queue(db, DeliveryKind.DM, "U_P0", "about the parent", ref=parent)
+    busy.runtime.worker.wake()
+
+    row = settled(db, dm)
+    [limited] = fake.calls("chat.getPermalink", include_failed=True)[:1]
+    [post] = [c for c in fake.calls("chat.postMessage") if c.body["channel"] == "U_P0"]
+    assert limited.failed == "429" and post.at - limited.at >= 2
+    assert "archives" in str(post.body["blocks"])
+    assert row.attempts == 2 and row.last_error is None
