@@ -65,7 +65,8 @@ TRANSIENT = frozenset(
     {"timeout", "connection_error", "connection_refused", "internal_error", "fatal_error"}
     | {f"http_{status}" for status in range(500, 505)}
 )
-# A DM that may have gone out, to someone whose DM channel we never learnt, is not sent again.
+# A call that may be in Slack where it cannot be looked for (a first DM to someone, a channel
+# the app cannot read) is not made again: failed with this, for an admin to retry.
 UNVERIFIABLE = "outcome_unknown"
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
 BATCH = 4  # rows run_once claims and records at once when many are due
@@ -280,7 +281,9 @@ class DeliveryWorker:
                 unsure = False
             channel, ts = self._sender.send(job)
         except Unverifiable:
-            log.warning("delivery %s: a DM that may have gone out is not resent", job.id)
+            log.warning(
+                "delivery %s may be in Slack, where it cannot be looked for: not resent", job.id
+            )
             return Fail(job.id, UNVERIFIABLE)
         except SlackApiError as error:
             return self._api_error(job, error, unsure)
