@@ -277,7 +277,7 @@ class DeliveryWorker:
                 found = self._sender.find(job)
                 if found is not None:
                     log.info("delivery %s was already in Slack: recorded, not resent", job.id)
-                    return Sent(job.id, *found, CHANNEL_PACE)
+                    return Sent(job.id, *found, _pace(job))
                 unsure = False
             channel, ts = self._sender.send(job)
         except Unverifiable:
@@ -295,7 +295,7 @@ class DeliveryWorker:
         except Exception as error:
             log.exception("unexpected error sending delivery %s", job.id)
             return self._retry_or_fail(job, type(error).__name__, True)
-        return Sent(job.id, channel, ts, CHANNEL_PACE)
+        return Sent(job.id, channel, ts, _pace(job))
 
     def _api_error(self, job: Job, error: SlackApiError, unsure: bool) -> Outcome:
         """`unsure`: an earlier attempt may be in Slack (this error came before the check)."""
@@ -328,6 +328,11 @@ class DeliveryWorker:
         seconds = wait.total_seconds()
         log.info("delivery %s to %s: retry in %.1fs (%s)", job.id, job.channel, seconds, reason)
         return Retry(job.id, reason, self._clock() + wait, unsure)
+
+
+def _pace(job: Job) -> timedelta:
+    """How long the channel then waits: an edit adds no message to it."""
+    return timedelta(0) if job.kind == DeliveryKind.EDIT else CHANNEL_PACE
 
 
 def _never_sent(error: BaseException) -> bool:

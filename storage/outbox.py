@@ -280,7 +280,8 @@ def _take_statement() -> Any:
             # A row whose ref failed is claimed too, to be failed in turn.
             or_(Delivery.ref_id.is_(None), ref.status.in_((SENT, FAILED))),
             # Its channel's pace (a primary-key lookup), also after the channel went quiet.
-            ~paced,
+            # An edit posts nothing new: Slack limits chat.update per workspace, not channel.
+            or_(Delivery.kind == DeliveryKind.EDIT, ~paced),
             # The head of its channel: a lookup ix_deliveries_pending answers directly, even
             # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
             # row" let PostgreSQL scan every pending row for every candidate).

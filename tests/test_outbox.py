@@ -385,3 +385,11 @@ def test_an_unsure_dm_knows_the_dm_channel_slack_gave_an_earlier_dm(
     jobs = {job.id: job for job in outbox.claim_many(NOW + 2 * SECOND, LEASE, 2)}
     assert jobs[second].dm_channel == "D_1" and jobs[second].check_since is not None
     assert jobs[stranger].dm_channel is None
+
+
+def test_an_edit_neither_waits_for_nor_sets_the_pace(db: Database, outbox: Outbox) -> None:
+    post = queue(db, "C_A")
+    assert claimed_id(outbox) == post
+    outbox.settle([Sent(post, "C_A", "1700000000.000101", SECOND)], NOW)
+    edit = queue(db, "C_A", DeliveryKind.EDIT, ref=post)
+    assert claimed_id(outbox, NOW + SECOND / 2) == edit
