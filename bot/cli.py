@@ -1,5 +1,5 @@
 """`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest |
-audit export | retention purge | sandbox`.
+audit export | retention purge | deliveries list/retry | sandbox`.
 
 Whatever stops a command is one line on stderr and an exit code (bot/errors.py), never a
 traceback: operators read these first.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from dotenv import load_dotenv
 from sqlalchemy.exc import DBAPIError
 
-from bot import logs
+from bot import cli_deliveries, logs
 from bot.errors import (
     EXIT_DATABASE,
     EXIT_UNDELIVERED,
@@ -298,6 +298,7 @@ def parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--dry-run", action="store_true", help="count, change nothing")
     purge.set_defaults(func=_retention_purge)
+    cli_deliveries.register(commands, lambda: _services()[1])
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument(
         "--url", help="public base URL of this app, e.g. https://bridge.example.org"

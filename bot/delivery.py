@@ -1,24 +1,29 @@
 """The worker that sends queued Slack calls, retrying until Slack has them.
 
-429s wait for Retry-After; 5xx, timeouts and connection errors back off exponentially.
-A row is sent at least once: if the process dies between Slack's answer and our record of
-it, the lease runs out and the call is made again.
+429s wait for Retry-After; 5xx, timeouts and connection errors back off exponentially, up
+to MAX_BACKOFF, and the first success in a workspace makes its backed-off rows due at once.
+A row is sent exactly once: when Slack may have taken a call whose answer we never had (a
+timeout, a dropped connection, a 5xx, a process killed mid-call), the next attempt first
+looks for the message in Slack (bot/delivery_check.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery_check import Unverifiable, find_posted, metadata
 from bot.metrics import DELIVERIES
 from handlers.messages import with_link
 from storage.enums import DeliveryKind
@@ -54,9 +59,19 @@ SUSPENDED = frozenset(
 )
 SUSPENDED_WAIT = timedelta(minutes=15)
 UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
-MAX_BACKOFF = 600.0
+# Short, so a channel is not idle for minutes after Slack is back; the first success in a
+# workspace also makes its rows waiting on these errors due at once (Outbox.due_again).
+MAX_BACKOFF = 10.0
+TRANSIENT = frozenset(
+    {"timeout", "connection_error", "connection_refused", "internal_error", "fatal_error"}
+    | {f"http_{status}" for status in range(500, 505)}
+)
+# A call that may be in Slack where it cannot be looked for (a first DM to someone, a channel
+# the app cannot read) is not made again: failed with this, for an admin to retry.
+UNVERIFIABLE = "outcome_unknown"
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
 BATCH = 4  # rows run_once claims and records at once when many are due
+WATCH_EVERY = 10.0  # seconds between looks at the queue's age
 OUTCOMES: dict[type, str] = {Sent: "sent", Retry: "retry", Fail: "failed"}
 
 
@@ -66,7 +81,8 @@ def utcnow() -> datetime:
 
 def backoff(attempts: int, base: float = 1.0) -> timedelta:
     seconds = min(MAX_BACKOFF, base * 2 ** max(0, attempts - 1))
-    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+    # Never sooner than the pace: Slack may have posted the call that failed.
+    return max(CHANNEL_PACE, timedelta(seconds=seconds * random.uniform(0.8, 1.2)))
 
 
 class SlackSender:
@@ -95,14 +111,32 @@ class SlackSender:
                 channel = job.ref_channel or channel
                 payload["thread_ts"] = job.ref_ts
             elif job.kind == DeliveryKind.DM and job.ref_channel and job.ref_ts:
-                # The link is a convenience: a deleted message must not cost the DM.
-                with contextlib.suppress(SlackApiError):
-                    link = client.chat_getPermalink(channel=job.ref_channel, message_ts=job.ref_ts)
-                    payload = with_link(payload, str(link["permalink"]))
+                payload = self._linked(client, job.ref_channel, job.ref_ts, payload)
             reply = client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **payload
+                channel=channel,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=metadata(job),
+                **payload,
             )
         return reply.get("channel"), reply.get("ts")
+
+    def find(self, job: Job) -> tuple[str, str] | None:
+        """The message an earlier, unsure attempt of this row put in Slack, if any."""
+        return find_posted(self._clients(job.workspace_id), job)
+
+    def _linked(
+        self, client: WebClient, channel: str, ts: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The DM with a link to its message. The link is a convenience: a deleted message
+        must not cost the DM; a rate limit delays it (its Retry-After is kept)."""
+        try:
+            link = client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                raise
+            return payload
+        return with_link(payload, str(link["permalink"]))
 
 
 def _retry_after(error: SlackApiError) -> float:
@@ -130,6 +164,7 @@ class DeliveryWorker:
         clock: Callable[[], datetime] = utcnow,
         poll: float = 1.0,
         lease: timedelta = timedelta(minutes=2),
+        watch: Callable[[], object] | None = None,
     ) -> None:
         self._outbox = outbox
         self._sender = sender
@@ -137,8 +172,14 @@ class DeliveryWorker:
         self._clock = clock
         self._poll = poll
         self._lease = lease
+        self._watch = watch  # looked at every WATCH_EVERY seconds: it logs a stale queue
         self._stop = threading.Event()
         self._wake = threading.Condition()
+        # Workspaces whose last answer was a success; the first success after a transient
+        # failure (or after start) makes that workspace's backed-off rows due at once.
+        self._healthy: set[str] = set()
+        self._recovered: set[str] = set()
+        self._health_lock = threading.Lock()
         self._dispatcher: threading.Thread | None = None
 
     def start(self) -> None:
@@ -164,7 +205,7 @@ class DeliveryWorker:
         jobs = self._outbox.claim_many(self._clock(), self._lease, BATCH)
         if not jobs:
             return False
-        self._outbox.settle([self._attempt(job) for job in jobs], self._clock())
+        self._settle([self._attempt(job) for job in jobs])
         return True
 
     def drain(self, ids: list[int], timeout: float) -> int:
@@ -188,9 +229,13 @@ class DeliveryWorker:
     def _dispatch(self) -> None:
         inflight: set[Future[Outcome]] = set()
         answers: list[Outcome] = []  # kept until recorded, even if recording fails once
+        watched = time.monotonic()
         with ThreadPoolExecutor(self._senders, thread_name_prefix="delivery-send") as pool:
             while not self._stop.is_set():
                 try:
+                    if self._watch and time.monotonic() - watched >= WATCH_EVERY:
+                        watched = time.monotonic()
+                        self._watch()
                     free = self._senders - len(inflight)
                     jobs = self._outbox.claim_many(self._clock(), self._lease, free) if free else []
                     inflight |= {pool.submit(self._attempt, job) for job in jobs}
@@ -215,50 +260,97 @@ class DeliveryWorker:
 
     def _settle(self, answers: list[Outcome]) -> None:
         if answers:
-            self._outbox.settle(answers, self._clock())
+            now = self._clock()
+            self._outbox.settle(answers, now)
             answers.clear()
+            with self._health_lock:
+                recovered, self._recovered = self._recovered, set()
+            for workspace_id in recovered:
+                self._outbox.due_again(workspace_id, TRANSIENT, now)
 
     def _attempt(self, job: Job) -> Outcome:
         outcome = self._send(job)
         DELIVERIES.labels(OUTCOMES[type(outcome)]).inc()
+        with self._health_lock:
+            if isinstance(outcome, Sent) and job.workspace_id not in self._healthy:
+                self._healthy.add(job.workspace_id)
+                self._recovered.add(job.workspace_id)
+            elif isinstance(outcome, Retry) and outcome.error in TRANSIENT:
+                self._healthy.discard(job.workspace_id)
         return outcome
 
     def _send(self, job: Job) -> Outcome:
+        # Until the check has found nothing, an earlier attempt may be in Slack.
+        unsure = job.check_since is not None
         try:
+            if unsure:
+                found = self._sender.find(job)
+                if found is not None:
+                    log.info("delivery %s was already in Slack: recorded, not resent", job.id)
+                    return Sent(job.id, *found, _pace(job))
+                unsure = False
             channel, ts = self._sender.send(job)
+        except Unverifiable:
+            log.warning(
+                "delivery %s may be in Slack, where it cannot be looked for: not resent", job.id
+            )
+            return Fail(job.id, UNVERIFIABLE)
         except SlackApiError as error:
-            return self._api_error(job, error)
+            return self._api_error(job, error, unsure)
         except (OSError, TimeoutError) as error:  # timeouts, refused and reset connections
-            return self._retry(job, type(error).__name__, backoff(job.attempts))
+            if _never_sent(error):
+                return self._retry(job, "connection_refused", backoff(job.attempts), unsure)
+            reason = "timeout" if _timed_out(error) else "connection_error"
+            return self._retry(job, reason, backoff(job.attempts), True)
         except Exception as error:
             log.exception("unexpected error sending delivery %s", job.id)
-            return self._retry_or_fail(job, type(error).__name__)
-        return Sent(job.id, channel, ts, CHANNEL_PACE)
+            return self._retry_or_fail(job, type(error).__name__, True)
+        return Sent(job.id, channel, ts, _pace(job))
 
-    def _api_error(self, job: Job, error: SlackApiError) -> Outcome:
+    def _api_error(self, job: Job, error: SlackApiError, unsure: bool) -> Outcome:
+        """`unsure`: an earlier attempt may be in Slack (this error came before the check)."""
         status = error.response.status_code
         code = str(error.response.get("error", "") or f"http_{status}")
         if status == 429:
-            return self._retry(job, "ratelimited", timedelta(seconds=_retry_after(error)))
-        if status >= 500:
-            return self._retry(job, f"http_{status}", backoff(job.attempts))
+            wait = timedelta(seconds=_retry_after(error))
+            return self._retry(job, "ratelimited", wait, unsure)
+        if status >= 500:  # Slack may have posted it before failing
+            return self._retry(job, f"http_{status}", backoff(job.attempts), True)
         if code in PERMANENT or (code in FAIL_AFTER_FEW and job.attempts >= FEW):
             log.warning("delivery %s to %s failed for good: %s", job.id, job.channel, code)
             return Fail(job.id, code)
         if code in SUSPENDED:
             self._sender.refused(job.workspace_id, code)
-            return self._retry(job, code, SUSPENDED_WAIT)
-        if code in FAIL_AFTER_FEW or code in ("internal_error", "fatal_error", "ratelimited"):
-            return self._retry(job, code, backoff(job.attempts))
-        return self._retry_or_fail(job, code)
+            return self._retry(job, code, SUSPENDED_WAIT, unsure)
+        if code in ("internal_error", "fatal_error"):  # Slack may have posted it
+            return self._retry(job, code, backoff(job.attempts), True)
+        if code in FAIL_AFTER_FEW or code == "ratelimited":
+            return self._retry(job, code, backoff(job.attempts), unsure)
+        return self._retry_or_fail(job, code, unsure)
 
-    def _retry_or_fail(self, job: Job, code: str) -> Outcome:
+    def _retry_or_fail(self, job: Job, code: str, unsure: bool) -> Outcome:
         if job.attempts >= UNKNOWN_LIMIT:
             log.warning("delivery %s gave up after %s attempts: %s", job.id, job.attempts, code)
             return Fail(job.id, code)
-        return self._retry(job, code, backoff(job.attempts))
+        return self._retry(job, code, backoff(job.attempts), unsure)
 
-    def _retry(self, job: Job, reason: str, wait: timedelta) -> Outcome:
+    def _retry(self, job: Job, reason: str, wait: timedelta, unsure: bool) -> Outcome:
         seconds = wait.total_seconds()
         log.info("delivery %s to %s: retry in %.1fs (%s)", job.id, job.channel, seconds, reason)
-        return Retry(job.id, reason, self._clock() + wait)
+        return Retry(job.id, reason, self._clock() + wait, unsure)
+
+
+def _pace(job: Job) -> timedelta:
+    """How long the channel then waits: an edit adds no message to it."""
+    return timedelta(0) if job.kind == DeliveryKind.EDIT else CHANNEL_PACE
+
+
+def _never_sent(error: BaseException) -> bool:
+    """Refused or unresolved before a byte went out: Slack surely did not take the call."""
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
+
+
+def _timed_out(error: BaseException) -> bool:
+    reason = error.reason if isinstance(error, URLError) else error
+    return isinstance(reason, TimeoutError)

@@ -25,7 +25,8 @@ COMMANDS = [
 # Only what the code calls: chat.postMessage (also to a user id, for direct messages, so no
 # im:write) and chat.update need chat:write; posting to a team's channel without joining it,
 # chat:write.public; users.info (is this user an admin?), users:read; thread replies as
-# answers, the history scopes of the message events.
+# answers, the history scopes of the message events, which also let a post whose outcome was
+# unknown be looked for before it is resent; im:history does that for direct messages.
 SCOPES = [
     "commands",
     "chat:write",
@@ -33,6 +34,7 @@ SCOPES = [
     "users:read",
     "channels:history",
     "groups:history",
+    "im:history",
 ]
 # Thread replies; and an uninstall or revoked tokens, which stop what is queued.
 BOT_EVENTS = ["message.channels", "message.groups", "app_uninstalled", "tokens_revoked"]

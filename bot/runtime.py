@@ -23,6 +23,7 @@ from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.errors import EXIT_SLACK, OperatorError, port_error
 from bot.installs import InstallationStore, StoredAuthorize, WorkspaceClients, cipher
 from bot.metrics import PHI_BLOCKS
+from bot.queue_health import QueueWatch
 from bot.scheduler import TICK_SECONDS, Ticker
 from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
@@ -48,6 +49,9 @@ class Runtime:
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
         installs = self.services.installs
+        self.queue = QueueWatch(
+            self.services.outbox, timedelta(seconds=settings.queue_stale_seconds), clock
+        )
         self.client = make_client(settings, settings.slack_bot_token)
         # Single token: fixed and restarted, the workspace's deliveries resume once Slack
         # takes it.
@@ -79,6 +83,7 @@ class Runtime:
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
             lease=timedelta(seconds=4 * settings.slack_api_timeout + 10),
+            watch=self.queue.check,
         )
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock, settings.retention_days)
@@ -99,6 +104,7 @@ class Runtime:
             self.db,
             self.services.outbox,
             lambda: self.slack.state,
+            self.queue,
             self.bolt.oauth_flow,
         )
         self._server: uvicorn.Server | None = None

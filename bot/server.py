@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import logs, metrics
+from bot.queue_health import QueueWatch
 from storage.outbox import Outbox
 from storage.uow import Database
 
@@ -77,12 +78,13 @@ def create_asgi(
     db: Database,
     outbox: Outbox,
     slack_state: Callable[[], str],
+    queue: QueueWatch,
     oauth: OAuthFlow | None = None,
 ) -> Starlette:
     """`app` None: only the probes (Socket Mode brings Slack's requests another way);
     `oauth`: the install pages, when workspaces install the app over OAuth."""
     routes = [
-        Route("/healthz", _healthz(db, outbox, slack_state), methods=["GET"]),
+        Route("/healthz", _healthz(db, outbox, slack_state, queue), methods=["GET"]),
         Route("/metrics", _metrics(outbox), methods=["GET"]),
     ]
     if app is not None:
@@ -159,21 +161,24 @@ def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Resp
 
 
 def _healthz(
-    db: Database, outbox: Outbox, slack_state: Callable[[], str]
+    db: Database, outbox: Outbox, slack_state: Callable[[], str], queue: QueueWatch
 ) -> Callable[[Request], Awaitable[Response]]:
     async def healthz(_: Request) -> Response:
-        def check() -> int:
+        def check() -> tuple[int, dict[str, object]]:
             with db.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-            return outbox.pending()
+            return outbox.pending(), queue.check().as_json()
 
         try:
-            pending = await run_in_threadpool(check)
+            pending, state = await run_in_threadpool(check)
         except Exception:
             log.exception("health check failed")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
-        # Slack out of reach is no reason to restart us: we store and queue meanwhile.
-        return JSONResponse({"ok": True, "pending_deliveries": pending, "slack": slack_state()})
+        # Slack out of reach, or a stale queue, is no reason to restart us: we store and
+        # queue meanwhile (a stale queue is for an operator to look at).
+        return JSONResponse(
+            {"ok": True, "pending_deliveries": pending, "slack": slack_state(), **state}
+        )
 
     return healthz
 

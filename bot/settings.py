@@ -38,6 +38,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     slack_api_timeout: int = 10  # seconds
     delivery_workers: int = 16
+    queue_stale_seconds: int = 300  # /healthz and the log call the queue stale past this age
     scheduler_enabled: bool = True
     retention_days: int | None = None  # None: texts are kept
     mrn_pattern: re.Pattern[str] | None = None  # the hospital's own MRN format
@@ -227,6 +228,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admins=frozenset(u.strip() for u in env.get("LIAISON_ADMINS", "").split(",") if u.strip()),
         slack_api_timeout=_whole(env, "SLACK_API_TIMEOUT", 10, 1, 60),
         delivery_workers=_whole(env, "DELIVERY_WORKERS", 16, 1, 64),
+        queue_stale_seconds=_whole(env, "QUEUE_STALE_SECONDS", 300, 10, 86400),
         scheduler_enabled=_flag(env, "SCHEDULER_ENABLED", True),
         retention_days=retention_days(env),
         mrn_pattern=mrn_pattern(env),

@@ -59,6 +59,7 @@ class Action(StrEnum):
     REASK = "reask"
     ESCALATE = "escalate"
     GIVE_UP = "give_up"
+    RETRY = "retry"  # an operator sends a failed delivery again (liaison-bridge deliveries)
     # The PHI guard found patient identifiers in what someone sent.
     PHI_BLOCK = "phi_block"
     PHI_WARN = "phi_warn"

@@ -3,19 +3,35 @@
 A worker claims a row with a conditional UPDATE that sets a lease; only one claimant's
 UPDATE matches. Rows of one channel go out one at a time, in the order they were queued, so
 an edit never overtakes the message it edits and a rate-limited channel waits as a whole.
+The same UPDATE marks the row unsure (Slack may take it from here on) and the channel_pace
+table keeps each channel to its pace; both live in the database, shared by every process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Integer,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
-from storage.models import Delivery, UTCDateTime, Workspace
+from storage.models import ChannelPace, Delivery, UTCDateTime, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database, UnitOfWork
@@ -33,6 +49,11 @@ class Job:
     attempts: int
     ref_channel: str | None
     ref_ts: str | None
+    # Set when an earlier call's outcome is unknown: look for the message in Slack, posted
+    # since this instant, before sending it again.
+    check_since: datetime | None = None
+    # A DM's channel (D...), as Slack answered an earlier DM to the same person: where to look.
+    dm_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,7 @@ class Retry:
     job_id: int
     error: str
     at: datetime
+    unsure: bool = False  # Slack may have taken the call: check before making it again
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,8 @@ class Outbox:
                 else {}
             )
             failed = {ref for ref, parent in parents.items() if parent.status == FAILED}
+            checks = {r.id for r in rows if r.unsure_since is not None and r.unsure_since < now}
+            dm_channels = _dm_channels(uow.session, [r for r in rows if r.id in checks])
             # A reply or an edit needs its message; a DM only links to it, and goes without.
             orphans = [r.id for r in rows if r.ref_id in failed and r.kind != DeliveryKind.DM]
             if orphans:
@@ -111,6 +135,8 @@ class Outbox:
                     attempts=row.attempts,
                     ref_channel=parent.result_channel if parent else None,
                     ref_ts=parent.result_ts if parent else None,
+                    check_since=row.unsure_since if row.id in checks else None,
+                    dm_channel=dm_channels.get((row.workspace_id, row.channel)),
                 )
             )
         if orphans and not jobs:
@@ -124,14 +150,17 @@ class Outbox:
             for outcome in outcomes:
                 match outcome:
                     case Sent(job_id, channel, ts, pace):
-                        if pace:
-                            connection.execute(_PACE, {"job": job_id, "until": now + pace})
-                        connection.execute(
+                        sent = connection.execute(
                             _SENT,
                             {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now},
+                        ).one_or_none()
+                        if sent and pace:
+                            _pace(connection, sent.workspace_id, sent.channel, now + pace)
+                    case Retry(job_id, error, at, unsure):
+                        connection.execute(
+                            _RETRY,
+                            {"job": job_id, "at": at, "error": error[:200], "unsure": unsure},
                         )
-                    case Retry(job_id, error, at):
-                        connection.execute(_RETRY, {"job": job_id, "at": at, "error": error[:200]})
                     case Fail(job_id, error):
                         self._give_up(uow, [job_id], error, now)
                         self._tell_author(uow, job_id, error, now)
@@ -191,6 +220,33 @@ class Outbox:
                 .values(next_attempt_at=now)
             )
 
+    def due_again(self, workspace_id: str, errors: Collection[str], now: datetime) -> int:
+        """A call to this workspace just succeeded: its rows waiting out a backoff for one of
+        these (transient) errors are due now instead of at the end of their backoff."""
+        with self._db.unit_of_work() as uow:
+            result = uow.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.status == PENDING,
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.next_attempt_at > now,
+                    Delivery.last_error.in_(errors),
+                )
+                .values(next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def oldest_pending(self) -> datetime | None:
+        """When the oldest row still pending was queued (ids follow the queueing order)."""
+        with self._db.unit_of_work() as uow:
+            return uow.session.scalar(
+                select(Delivery.created_at)
+                .where(Delivery.status == PENDING)
+                .order_by(Delivery.id)
+                .limit(1)
+            )
+
     def pending_ids(self) -> list[int]:
         with self._db.unit_of_work() as uow:
             return list(uow.session.scalars(select(Delivery.id).where(Delivery.status == PENDING)))
@@ -222,6 +278,11 @@ def _take_statement() -> Any:
     earlier = aliased(Delivery)
     ref = aliased(Delivery)
     free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+    paced = exists().where(
+        ChannelPace.workspace_id == Delivery.workspace_id,
+        ChannelPace.channel == Delivery.channel,
+        ChannelPace.not_before > now,
+    )
     head = (
         select(Delivery.id)
         .outerjoin(ref, ref.id == Delivery.ref_id)
@@ -238,6 +299,9 @@ def _take_statement() -> Any:
             Delivery.workspace_id.not_in(
                 select(Workspace.id).where(Workspace.suspended_at.is_not(None))
             ),
+            # Its channel's pace (a primary-key lookup), also after the channel went quiet.
+            # An edit posts nothing new: Slack limits chat.update per workspace, not channel.
+            or_(Delivery.kind == DeliveryKind.EDIT, ~paced),
             # The head of its channel: a lookup ix_deliveries_pending answers directly, even
             # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
             # row" let PostgreSQL scan every pending row for every candidate).
@@ -267,6 +331,11 @@ def _take_statement() -> Any:
         .values(
             lease_until=bindparam("lease_until", type_=UTCDateTime()),
             attempts=Delivery.attempts + 1,
+            # From here Slack may take it. An edit is idempotent: made again, no harm.
+            unsure_since=case(
+                (Delivery.kind == DeliveryKind.EDIT, None),
+                else_=func.coalesce(Delivery.unsure_since, now),
+            ),
         )
         .returning(
             Delivery.id,
@@ -276,6 +345,7 @@ def _take_statement() -> Any:
             Delivery.payload,
             Delivery.attempts,
             Delivery.ref_id,
+            Delivery.unsure_since,
         )
         .execution_options(synchronize_session=False)
     )
@@ -284,18 +354,6 @@ def _take_statement() -> Any:
 _TAKE = _take_statement()
 _table = cast(Table, Delivery.__table__)
 _job = bindparam("job", type_=Integer())
-_until = bindparam("until", type_=UTCDateTime())
-_PACE = (
-    update(_table)
-    .where(
-        tuple_(_table.c.workspace_id, _table.c.channel).in_(
-            select(_table.c.workspace_id, _table.c.channel).where(_table.c.id == _job)
-        ),
-        _table.c.status == PENDING,
-        _table.c.next_attempt_at < _until,
-    )
-    .values(next_attempt_at=_until)
-)
 _RETRY = (
     update(_table)
     .where(_table.c.id == _job, _table.c.status == PENDING)
@@ -303,6 +361,9 @@ _RETRY = (
         next_attempt_at=bindparam("at", type_=UTCDateTime()),
         lease_until=None,
         last_error=bindparam("error"),
+        unsure_since=case(
+            (bindparam("unsure", type_=Boolean()), _table.c.unsure_since), else_=None
+        ),
     )
 )
 _SENT = (
@@ -315,8 +376,46 @@ _SENT = (
         sent_at=bindparam("now", type_=UTCDateTime()),
         lease_until=None,
         last_error=None,
+        unsure_since=None,
     )
+    .returning(_table.c.workspace_id, _table.c.channel)
 )
+
+
+def _pace(connection: Connection, workspace_id: str, channel: str, until: datetime) -> None:
+    """The channel's next message waits until `until`."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(ChannelPace)
+    connection.execute(
+        insert.values(
+            workspace_id=workspace_id, channel=channel, not_before=until
+        ).on_conflict_do_update(
+            index_elements=[ChannelPace.workspace_id, ChannelPace.channel],
+            set_={"not_before": insert.excluded.not_before},
+        )
+    )
+
+
+def _dm_channels(session: Session, unsure: list[Any]) -> dict[tuple[str, str], str]:
+    """For unsure DMs: the D... channel Slack answered with for an earlier DM to that person."""
+    found: dict[tuple[str, str], str] = {}
+    for row in unsure:
+        if row.kind != DeliveryKind.DM:
+            continue
+        channel = session.scalar(
+            select(Delivery.result_channel)
+            .where(
+                Delivery.status == SENT,
+                Delivery.workspace_id == row.workspace_id,
+                Delivery.channel == row.channel,
+                Delivery.kind == DeliveryKind.DM,
+                Delivery.result_channel.is_not(None),
+            )
+            .limit(1)
+        )
+        if channel:
+            found[(row.workspace_id, row.channel)] = channel
+    return found
 
 
 def _fail(session: Session, ids: list[int], error: str) -> list[tuple[int, str]]:

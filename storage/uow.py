@@ -193,7 +193,12 @@ class UnitOfWork:
         return tuple(actor for actor, _ in rows)
 
 
-OBJECTS = {Action.DIGEST: "digest", Action.GIVE_UP: "delivery", Action.EXPORT: "audit_log"}
+OBJECTS = {
+    Action.DIGEST: "digest",
+    Action.GIVE_UP: "delivery",
+    Action.RETRY: "delivery",
+    Action.EXPORT: "audit_log",
+}
 
 
 def action_object(action: Action) -> str:

@@ -3,16 +3,20 @@
 Point slack_sdk's ``WebClient(base_url=fake.api_url)`` at it; every request is
 recorded as a :class:`Call` so tests can assert on what the app sent. The answers come from
 the sandbox's in-memory workspace (bot/sandbox/workspace.py), so tests and the sandbox
-speak one dialect of Slack; this adds the recording, failures on demand and rate limits.
+speak one dialect of Slack; this adds the recording, failures on demand (also at random,
+and "posted_timeout": Slack takes the call but the answer never arrives), an outage
+(connections refused) and rate limits.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +27,7 @@ from urllib.parse import urlsplit
 from bot.sandbox.arguments import parse_api_body
 from bot.sandbox.workspace import Workspace
 
-_FAIL_MODES = ("429", "500", "timeout")
+_FAIL_MODES = ("429", "500", "timeout", "posted_timeout")
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,8 @@ class _Server(ThreadingHTTPServer):
     # Held "timeout" requests must not make stop() wait for them.
     block_on_close = False
 
-    def __init__(self, fake: FakeSlack) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, fake: FakeSlack, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.fake = fake
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -92,6 +96,7 @@ class FakeSlack:
         self.owners: set[str] = self.workspace.owners
         self.guests: set[str] = self.workspace.guests  # is_restricted in users.info
         self.latency: float = 0.0
+        self.answer_delay: float = 0.0  # after the call took effect, before the answer
         self.per_channel_rate: float | None = None
         self.hold_seconds: float = 2.0
         self.rate_limited: int = 0
@@ -101,6 +106,10 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._last_post: dict[str, float] = {}
+        # When each chat.postMessage took effect, by the channel it landed in.
+        self.post_times: dict[str, list[float]] = {}
+        self._chaos: tuple[float, random.Random, int] | None = None
+        self._port = 0
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -108,7 +117,8 @@ class FakeSlack:
     # -- lifecycle -----------------------------------------------------------
     def start(self) -> FakeSlack:
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = _Server(self, self._port)
+        self._port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -156,6 +166,24 @@ class FakeSlack:
             raise ValueError(f"unknown failure mode {mode!r}")
         with self._cond:
             self._failures.setdefault(method, []).extend([_Failure(mode, retry_after)] * times)
+
+    def chaos(self, rate: float, retry_after: int = 1, seed: int = 7) -> None:
+        """Fail this share of Web API calls at random: 429, 500 or posted_timeout."""
+        with self._cond:
+            self._chaos = (rate, random.Random(seed), retry_after) if rate else None
+
+    def go_down(self) -> None:
+        """Slack unreachable: connections are refused until come_back()."""
+        self.stop()
+
+    def come_back(self) -> None:
+        self.start()
+
+    def delivered(self) -> Counter[int]:
+        """How many messages in the workspace carry each delivery id (in their metadata)."""
+        with self.workspace.lock:
+            payloads = [(m.metadata or {}).get("event_payload") for m in self.workspace.messages]
+        return Counter(p["delivery_id"] for p in payloads if isinstance(p, dict))
 
     def reset(self) -> None:
         with self._cond:
@@ -230,13 +258,19 @@ class FakeSlack:
             token = _bearer(req.headers.get("Authorization", ""))
             if failure is None and name is None and method != "oauth.v2.access":
                 failure = self._auth_check(token)
+            if failure is None and self._chaos and method != "response_url":
+                rate, dice, retry_after = self._chaos
+                if dice.random() < rate:
+                    failure = _Failure(dice.choice(("429", "500", "posted_timeout")), retry_after)
             if failure is None:
                 failure = self._rate_check(method, body, now)
             if failure is not None and failure.mode == "429":
                 self.rate_limited += 1
         self._record(Call(method, body, now, raw, failure.mode if failure else None, name, token))
 
-        if failure is not None and failure.mode == "timeout":
+        if failure is not None and failure.mode == "posted_timeout":
+            self._answer(method, body, now)  # Slack took it; the answer is lost
+        if failure is not None and failure.mode in ("timeout", "posted_timeout"):
             # Hold the connection, then drop it without an answer.
             self._stopping.wait(self.hold_seconds)
             req.close_connection = True
@@ -246,8 +280,11 @@ class FakeSlack:
         if failure is None:
             if method == "response_url":
                 req.send(200, "ok", "text/plain")
-            else:
-                req.send(200, json.dumps(self.workspace.answer(method, body)), "application/json")
+                return
+            answer = json.dumps(self._answer(method, body, now))
+            if self.answer_delay and self._stopping.wait(self.answer_delay):
+                return
+            req.send(200, answer, "application/json")
         elif failure.mode == "429":
             req.send(
                 429,
@@ -268,6 +305,13 @@ class FakeSlack:
         if token in self.refused:
             return _Failure("error:" + self.refused[token], 0)
         return None
+
+    def _answer(self, method: str, body: dict[str, Any], now: float) -> dict[str, Any]:
+        answer = self.workspace.answer(method, body)
+        if method == "chat.postMessage" and answer.get("ok"):
+            with self._cond:
+                self.post_times.setdefault(str(answer["channel"]), []).append(now)
+        return answer
 
     def _rate_check(self, method: str, body: dict[str, Any], now: float) -> _Failure | None:
         # Called with the lock held; a simple minimum-interval limiter per channel.

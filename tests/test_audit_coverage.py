@@ -11,6 +11,7 @@ from conftest import typed
 from sqlalchemy import func, select
 
 from handlers.messages import SlackRenderer
+from storage.deliveries import Deliveries
 from storage.enums import Action, GuardPolicy, ItemKind
 from storage.guard import PhiBlocked
 from storage.models import AuditEntry, Delivery, Workspace
@@ -43,6 +44,18 @@ def _rows(services: Services) -> list[AuditEntry]:
 
 def _post(services: Services, kind: ItemKind) -> int:
     return services.items.post(M1, Draft(kind, typed("Which offices?")), NOW).item_id
+
+
+def _given_up(services: Services) -> object:
+    _post(services, ItemKind.UPDATE)
+    return _give_up(services)
+
+
+def _retry(services: Services) -> object:
+    with services.items._db.unit_of_work() as uow:
+        failed = uow.session.scalars(select(Delivery.id).where(Delivery.status == "failed"))
+        [job] = failed.all()
+    return Deliveries(services.items._db).retry(job, NOW)
 
 
 def _accepted(services: Services) -> int:
@@ -165,6 +178,7 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         lambda s: s.reasks.run_due(NOW + timedelta(days=28)),
     ),
     ("give up a post", Action.GIVE_UP, lambda s: _post(s, ItemKind.UPDATE), _give_up),
+    ("retry a failed post", Action.RETRY, _given_up, _retry),
     (
         "export",
         Action.EXPORT,

@@ -20,6 +20,7 @@ SCOPES = {
     "users:read",
     "channels:history",
     "groups:history",
+    "im:history",  # a DM whose outcome was unknown is looked for before it is resent
 }
 
 

@@ -306,3 +306,90 @@ def test_a_batch_claim_takes_each_channels_head_and_no_more(db: Database, outbox
     assert [(waiting[r].status, waiting[r].lease_until) for r in (a2, c2)] == [
         ("pending", None)
     ] * 2
+
+
+def test_a_claimed_row_is_unsure_until_slack_surely_did_not_take_it(
+    db: Database, outbox: Outbox
+) -> None:
+    post, edit = queue(db, "C_A"), queue(db, "C_B", DeliveryKind.EDIT)
+    jobs = outbox.claim_many(NOW, LEASE, 2)
+    assert [(j.id, j.check_since) for j in jobs] == [(post, None), (edit, None)]
+    assert rows(db)[post].unsure_since == NOW
+    assert rows(db)[edit].unsure_since is None  # an edit made twice does no harm
+
+    # A timeout: Slack may have it, so the next claim looks for it first.
+    outbox.settle([Retry(post, "timeout", NOW + SECOND, unsure=True)], NOW)
+    again = claim(outbox, NOW + 2 * SECOND)
+    assert again is not None and (again.id, again.check_since) == (post, NOW)
+    # A 429 after the check found nothing: surely not taken, so no check next time.
+    outbox.settle([Retry(post, "ratelimited", NOW + 3 * SECOND)], NOW + 2 * SECOND)
+    assert rows(db)[post].unsure_since is None
+    last = claim(outbox, NOW + 3 * SECOND)
+    assert last is not None and last.check_since is None
+    # A row killed mid-call: its lease runs out and its next claim checks.
+    late = claim(outbox, NOW + 3 * SECOND + LEASE + SECOND)
+    assert late is not None and late.check_since == NOW + 3 * SECOND
+    outbox.settle([Sent(post, "C_A", "1700000000.000101")], NOW + LEASE)
+    assert rows(db)[post].unsure_since is None
+
+
+def test_a_post_queued_after_its_channels_last_send_still_waits_its_pace(
+    db: Database, outbox: Outbox
+) -> None:
+    first = queue(db, "C_A")
+    assert claimed_id(outbox) == first
+    outbox.settle([Sent(first, "C_A", "1700000000.000101", SECOND)], NOW)
+
+    later = queue(db, "C_A")  # the channel had nothing pending when it was sent
+    other = queue(db, "C_B")
+    assert claimed_id(outbox, NOW + SECOND / 2) == other
+    assert claim(outbox, NOW + SECOND / 2) is None
+    assert claimed_id(outbox, NOW + SECOND) == later
+
+
+def test_a_workspace_back_from_an_outage_has_its_backed_off_rows_due_at_once(
+    db: Database, outbox: Outbox
+) -> None:
+    down, limited, waiting = queue(db, "C_A"), queue(db, "C_B"), queue(db, "C_C")
+    outbox.claim_many(NOW, LEASE, 3)
+    later = NOW + timedelta(seconds=60)
+    outbox.settle(
+        [
+            Retry(down, "http_503", later, unsure=True),
+            Retry(limited, "ratelimited", later),
+            Retry(waiting, "connection_refused", later),
+        ],
+        NOW,
+    )
+    assert outbox.oldest_pending() == NOW
+
+    assert outbox.due_again(WS, {"http_503", "connection_refused"}, NOW + SECOND) == 2
+    claimed = {job.id: job for job in outbox.claim_many(NOW + SECOND, LEASE, 3)}
+    assert sorted(claimed) == [down, waiting]  # Retry-After is still honoured
+    assert claimed[down].check_since == NOW and claimed[waiting].check_since is None
+
+
+def test_an_unsure_dm_knows_the_dm_channel_slack_gave_an_earlier_dm(
+    db: Database, outbox: Outbox
+) -> None:
+    first = queue(db, "U_1", DeliveryKind.DM)
+    assert claimed_id(outbox) == first
+    outbox.settle([Sent(first, "D_1", "1700000000.000101")], NOW)
+    second, stranger = queue(db, "U_1", DeliveryKind.DM), queue(db, "U_2", DeliveryKind.DM)
+    outbox.claim_many(NOW + SECOND, LEASE, 2)
+    outbox.settle(
+        [Retry(second, "timeout", NOW, unsure=True), Retry(stranger, "timeout", NOW, unsure=True)],
+        NOW + SECOND,
+    )
+
+    jobs = {job.id: job for job in outbox.claim_many(NOW + 2 * SECOND, LEASE, 2)}
+    assert jobs[second].dm_channel == "D_1" and jobs[second].check_since is not None
+    assert jobs[stranger].dm_channel is None
+
+
+def test_an_edit_neither_waits_for_nor_sets_the_pace(db: Database, outbox: Outbox) -> None:
+    post = queue(db, "C_A")
+    assert claimed_id(outbox) == post
+    outbox.settle([Sent(post, "C_A", "1700000000.000101", SECOND)], NOW)
+    edit = queue(db, "C_A", DeliveryKind.EDIT, ref=post)
+    assert claimed_id(outbox, NOW + SECOND / 2) == edit

@@ -56,6 +56,7 @@ def test_defaults() -> None:
     assert settings.slack_api_url is None
     assert settings.admins == frozenset()
     assert (settings.slack_api_timeout, settings.delivery_workers) == (10, 16)
+    assert settings.queue_stale_seconds == 300
 
 
 def test_every_setting_is_read() -> None:
@@ -67,12 +68,14 @@ def test_every_setting_is_read() -> None:
             "PORT": "8080",
             "SLACK_API_TIMEOUT": "3",
             "DELIVERY_WORKERS": "8",
+            "QUEUE_STALE_SECONDS": "120",
         }
     )
 
     assert settings.database_url == "postgresql://u:p@db:5432/bridge"
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
     assert (settings.slack_api_timeout, settings.delivery_workers) == (3, 8)
+    assert settings.queue_stale_seconds == 120
 
 
 @pytest.mark.parametrize(
@@ -97,6 +100,7 @@ def test_every_setting_is_read() -> None:
         ({"SLACK_API_TIMEOUT": "2.5"}, "SLACK_API_TIMEOUT"),
         ({"DELIVERY_WORKERS": "0"}, "DELIVERY_WORKERS"),
         ({"DELIVERY_WORKERS": "100"}, "DELIVERY_WORKERS"),
+        ({"QUEUE_STALE_SECONDS": "5"}, "QUEUE_STALE_SECONDS"),
     ],
 )
 def test_a_bad_or_missing_setting_is_named(env: dict[str, str], name: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 # Form-encoded Web API arguments that carry JSON documents inside a string.
-_JSON_FORM_KEYS = ("blocks", "attachments", "view")
+_JSON_FORM_KEYS = ("blocks", "attachments", "view", "metadata")
 
 
 def parse_api_body(raw: str, content_type: str, query: str = "") -> dict[str, Any]:

@@ -30,9 +30,11 @@ class Message:
     edited: bool = False
     # Set for an ephemeral message: the only person who sees it.
     only_for: str | None = None
+    metadata: Json | None = None  # chat.postMessage's metadata, as Slack keeps it
 
-    def as_json(self) -> Json:
-        return {
+    def as_json(self, with_metadata: bool = False) -> Json:
+        shown = {"metadata": self.metadata} if with_metadata and self.metadata else {}
+        return shown | {
             "ts": self.ts,
             "channel": self.channel,
             "user": self.user,
@@ -180,6 +182,7 @@ class Workspace:
             blocks=_blocks(body),
             thread_ts=str(thread_ts) if thread_ts else None,
             broadcast=_true(body.get("reply_broadcast")),
+            metadata=body["metadata"] if isinstance(body.get("metadata"), dict) else None,
         )
         self.post(message)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_json()}
@@ -243,9 +246,12 @@ class Workspace:
         channel = str(body.get("channel", ""))
         with self.lock:
             found = [
-                m.as_json()
+                m.as_json(_true(body.get("include_all_metadata")))
                 for m in self.messages
-                if m.channel == channel and not m.only_for and (not m.thread_ts or m.broadcast)
+                if m.channel == channel
+                and not m.only_for
+                and (not m.thread_ts or m.broadcast)
+                and _since(m, body)
             ]
         return {"ok": True, "messages": found[::-1], "has_more": False}
 
@@ -253,9 +259,12 @@ class Workspace:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
         with self.lock:
             found = [
-                m.as_json()
+                m.as_json(_true(body.get("include_all_metadata")))
                 for m in self.messages
-                if m.channel == channel and not m.only_for and ts in (m.ts, m.thread_ts)
+                if m.channel == channel
+                and not m.only_for
+                and ts in (m.ts, m.thread_ts)
+                and (m.ts == ts or _since(m, body))
             ]
         return {"ok": True, "messages": found, "has_more": False}
 
@@ -318,6 +327,12 @@ _METHODS: dict[str, Callable[[Workspace, Json], Json]] = {
     "auth.test": Workspace._auth_test,
     "oauth.v2.access": Workspace._oauth_access,
 }
+
+
+def _since(message: Message, body: Json) -> bool:
+    """Slack's `oldest` bound (exclusive) of conversations.history and .replies."""
+    oldest = body.get("oldest")
+    return not oldest or float(message.ts) > float(oldest)
 
 
 def _true(value: Any) -> bool:

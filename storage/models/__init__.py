@@ -2,7 +2,7 @@
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base, EnumText, UTCDateTime
-from storage.models.delivery import Delivery
+from storage.models.delivery import ChannelPace, Delivery
 from storage.models.installs import slack_bots, slack_installations, slack_oauth_states
 from storage.models.items import Answer, Item, Offer, Question, Update
 from storage.models.rhythm import Digest, Reask
@@ -12,6 +12,7 @@ __all__ = [
     "Answer",
     "AuditEntry",
     "Base",
+    "ChannelPace",
     "Delivery",
     "Digest",
     "EnumText",

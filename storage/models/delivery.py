@@ -44,3 +44,17 @@ class Delivery(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]  # when retention replaced the payload's text
+    # Set by the claim before the call, cleared when Slack surely did not take it: the next
+    # claim of a row still unsure looks for it in Slack (posted since then) before sending.
+    unsure_since: Mapped[datetime | None]
+
+
+class ChannelPace(Base):
+    """When a channel may get its next message: Slack allows about one per second per
+    channel, also for a row queued after the channel's last send."""
+
+    __tablename__ = "channel_pace"
+
+    workspace_id: Mapped[str] = mapped_column(WS, ForeignKey("workspaces.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(CHANNEL, primary_key=True)
+    not_before: Mapped[datetime]

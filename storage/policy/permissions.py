@@ -72,6 +72,7 @@ MATRIX: dict[Action, Rule] = {
     Action.REASK: _rule(Role.SYSTEM),
     Action.ESCALATE: _rule(Role.SYSTEM),
     Action.GIVE_UP: _rule(Role.SYSTEM),
+    Action.RETRY: _rule(Role.SYSTEM),
     # Not permissions but records: whoever sent the text, the guard's finding is audited.
     Action.PHI_BLOCK: _rule(*Role),
     Action.PHI_WARN: _rule(*Role),
