@@ -247,6 +247,7 @@ OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, 
 BUTTON_FORM_FAILED = "Couldn't open the form (Slack didn't answer in time). Please click again."
 SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
+ALREADY_RECEIVED = "Already received: this request was handled once, so nothing more was done."
 
 
 GUARD_SAID = {

@@ -13,6 +13,7 @@ from storage.outbox import Outbox
 from storage.phi import Kind
 from storage.ports import Renderer
 from storage.reasks import ReaskService
+from storage.receipts import Receipts
 from storage.reports.audit import AuditExport
 from storage.retention import RetentionService
 from storage.teams import TeamService
@@ -31,6 +32,7 @@ class Services:
     reasks: ReaskService
     retention: RetentionService
     audit: AuditExport
+    receipts: Receipts
 
     @classmethod
     def build(
@@ -51,4 +53,5 @@ class Services:
             reasks=ReaskService(db, render),
             retention=RetentionService(db),
             audit=AuditExport(db),
+            receipts=Receipts(db),
         )

@@ -4,6 +4,7 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base, EnumText, UTCDateTime
 from storage.models.delivery import Delivery
 from storage.models.items import Answer, Item, Offer, Question, Update
+from storage.models.receipt import RequestReceipt
 from storage.models.rhythm import Digest, Reask
 from storage.models.workspace import Member, Team, Workspace
 
@@ -19,6 +20,7 @@ __all__ = [
     "Offer",
     "Question",
     "Reask",
+    "RequestReceipt",
     "Team",
     "UTCDateTime",
     "Update",
