@@ -48,8 +48,8 @@ class _Server(ThreadingHTTPServer):
     # Held "timeout" requests must not make stop() wait for them.
     block_on_close = False
 
-    def __init__(self, fake: FakeSlack) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, fake: FakeSlack, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.fake = fake
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -103,9 +103,11 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------
-    def start(self) -> FakeSlack:
+    def start(self, port: int = 0) -> FakeSlack:
+        """Serve on `port` (0: any free one); again on the same port after `stop()` is Slack
+        coming back."""
         self._stopping.clear()
-        self._server = _Server(self)
+        self._server = _Server(self, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
