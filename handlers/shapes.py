@@ -99,24 +99,27 @@ REQUIRED = {
 COMMAND = ("team_id", "user_id", "channel_id", "command", "trigger_id")
 
 
-def too_deep(value: Any) -> bool:
-    """Nesting beyond MAX_DEPTH, found without recursion."""
+def unusable(value: Any) -> str | None:
+    """Nesting beyond MAX_DEPTH, or a NUL character (Slack sends none, and PostgreSQL
+    refuses it in text), found without recursion."""
     stack = [(value, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return True
+            return "nested too deeply"
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values())
+            stack.extend((child, depth + 1) for child in (*node.keys(), *node.values()))
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
-    return False
+        elif isinstance(node, str) and "\x00" in node:
+            return "a NUL character"
+    return None
 
 
 def problem(body: dict[str, Any]) -> str | None:
     """Why the body cannot be a request Slack sent, or None."""
-    if too_deep(body):
-        return "nested too deeply"
+    if found := unusable(body):
+        return found
     required = COMMAND if "command" in body else REQUIRED.get(str(body.get("type")), ())
     missing = [key for key in required if body.get(key) is None]
     if missing:
