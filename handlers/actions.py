@@ -20,6 +20,7 @@ from storage.policy.permissions import Actor
 from storage.views import OfferView, QuestionView
 
 Clicked = tuple[Actor, int]
+Json = dict[str, Any]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -55,11 +56,7 @@ def register(app: App, deps: Deps) -> None:
         """A click that opens a form (answer, decline, deliver), checked before it opens."""
 
         def handle(
-            ack: Ack,
-            context: BoltContext,
-            body: dict[str, Any],
-            client: WebClient,
-            respond: Respond,
+            ack: Ack, context: BoltContext, body: Json, client: WebClient, respond: Respond
         ) -> None:
             ack()
             try:
@@ -86,11 +83,7 @@ def register(app: App, deps: Deps) -> None:
         what: str, action: Action, act: Callable[..., Any], done: Callable[[Any], str]
     ) -> Callable[..., None]:
         def handle(
-            ack: Ack,
-            context: BoltContext,
-            body: dict[str, Any],
-            client: WebClient,
-            respond: Respond,
+            ack: Ack, context: BoltContext, body: Json, client: WebClient, respond: Respond
         ) -> None:
             ack()
             try:

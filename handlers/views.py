@@ -24,6 +24,8 @@ from storage.policy.permissions import Actor
 from storage.views import Draft
 from storage.workspaces import Schedule
 
+Json = dict[str, Any]
+
 
 def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
     field = view["state"]["values"].get(block, {}).get(action, {})
@@ -71,13 +73,7 @@ def register(app: App, deps: Deps) -> None:
         return message + ("\n" + replies.phi_warning(warned) if warned else "")
 
     @app.view(re.compile(rf"^{ids.COMPOSE}:(share|ask|offer)$"))
-    def compose(
-        ack: Ack,
-        context: BoltContext,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-    ) -> None:
+    def compose(ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient) -> None:
         form = COMPOSERS[view["callback_id"].split(":", 1)[1]]
         text = _text(view)
         if not text:
@@ -104,11 +100,7 @@ def register(app: App, deps: Deps) -> None:
         field: str = ids.TEXT_BLOCK,
     ) -> Callable[..., None]:
         def handle(
-            ack: Ack,
-            context: BoltContext,
-            body: dict[str, Any],
-            view: dict[str, Any],
-            client: WebClient,
+            ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient
         ) -> None:
             try:
                 item = parse_id(view.get("private_metadata"))
@@ -161,13 +153,7 @@ def _setting(view: dict[str, Any], block_id: str) -> str:
 
 def _register_settings(app: App, deps: Deps) -> None:
     @app.view(ids.SETTINGS_MODAL)
-    def settings(
-        ack: Ack,
-        context: BoltContext,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: WebClient,
-    ) -> None:
+    def settings(ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient) -> None:
         numbers: dict[str, int] = {}
         for name in ("digest_weekday", "reask_after_days", "max_reasks"):
             value = _setting(view, name)

@@ -34,6 +34,19 @@ def dms_to(app: Served, user: str) -> list[Delivery]:
     return [d for d in app.rows(Delivery) if d.kind == DeliveryKind.DM and d.channel == user]
 
 
+def fail_once(monkeypatch: pytest.MonkeyPatch, service: object, method: str) -> None:
+    """The use case fails the first time it is called (a full disk), then works."""
+    real = getattr(service, method)
+    failures = iter([RuntimeError("the disk is full")])
+
+    def fails_first(*args: Any) -> Any:
+        if failure := next(failures, None):
+            raise failure
+        return real(*args)
+
+    monkeypatch.setattr(service, method, fails_first)
+
+
 def test_a_replayed_command_posts_once_and_says_it_was_already_received(
     teams: Served, fake: FakeSlack
 ) -> None:
@@ -118,16 +131,7 @@ def test_a_failed_event_answers_503_and_slacks_retry_acts_once(
     teams: Served, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ask(teams, fake)
-    items = teams.runtime.services.items
-    real = items.answer_from_thread
-    failures = iter([RuntimeError("the disk is full")])
-
-    def fails_first(*args: Any) -> bool:
-        if failure := next(failures, None):
-            raise failure
-        return real(*args)
-
-    monkeypatch.setattr(items, "answer_from_thread", fails_first)
+    fail_once(monkeypatch, teams.runtime.services.items, "answer_from_thread")
     event = thread_reply_event(L2, LIA_CHANNEL, _ts_of(teams), "Cardiology first", "1800000000.1")
     event_id = fresh("Ev")
 
@@ -146,16 +150,7 @@ def test_an_event_failing_after_a_write_is_released_for_the_retry(
     """The guard's audit row committed (and the receipt with it), then the notice failed:
     the retry must still tell the author, once."""
     ask(teams, fake)
-    guard = teams.runtime.services.guard
-    real = guard.notice
-    failures = iter([RuntimeError("the disk is full")])
-
-    def fails_first(*args: Any) -> None:
-        if failure := next(failures, None):
-            raise failure
-        real(*args)
-
-    monkeypatch.setattr(guard, "notice", fails_first)
+    fail_once(monkeypatch, teams.runtime.services.guard, "notice")
     event = thread_reply_event(L2, LIA_CHANNEL, _ts_of(teams), WITH_MRN, "1800000000.8")
     event_id = fresh("Ev")
 
