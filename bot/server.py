@@ -73,6 +73,8 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
         raise BadRequest("the body is not an object")
     if reason := shapes.problem(body):
         raise BadRequest(reason)
+    if "\x00" in raw or "%00" in raw or "u0000" in raw:  # raw, form-encoded or JSON-escaped
+        body = shapes.without_nul(body)
     return body
 
 

@@ -99,27 +99,39 @@ REQUIRED = {
 COMMAND = ("team_id", "user_id", "channel_id", "command", "trigger_id")
 
 
-def unusable(value: Any) -> str | None:
-    """Nesting beyond MAX_DEPTH, or a NUL character (Slack sends none, and PostgreSQL
-    refuses it in text), found without recursion."""
+def too_deep(value: Any) -> bool:
+    """Nesting beyond MAX_DEPTH, found without recursion."""
     stack = [(value, 0)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return "nested too deeply"
+            return True
         if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in (*node.keys(), *node.values()))
+            stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, list):
             stack.extend((child, depth + 1) for child in node)
-        elif isinstance(node, str) and "\x00" in node:
-            return "a NUL character"
-    return None
+    return False
+
+
+def without_nul(value: Any) -> Any:
+    """The body with NUL characters taken out of every string: Slack sends none, and no
+    database stores one (PostgreSQL refuses it in text), in an id no more than in a text.
+    Called on bodies no deeper than MAX_DEPTH."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [without_nul(inner) for inner in value]
+    return value
 
 
 def problem(body: dict[str, Any]) -> str | None:
     """Why the body cannot be a request Slack sent, or None."""
-    if found := unusable(body):
-        return found
+    if too_deep(body):
+        return "nested too deeply"
+    if "command" not in body and not isinstance(body.get("type"), str):
+        return "neither a command nor a typed payload"
     required = COMMAND if "command" in body else REQUIRED.get(str(body.get("type")), ())
     missing = [key for key in required if body.get(key) is None]
     if missing:
