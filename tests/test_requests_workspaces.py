@@ -11,15 +11,19 @@ import urllib.request
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from conftest import LIA_CHANNEL, LIAISONS, MARKETING, MKT_CHANNEL, Served, wait_until
+import pytest
+from conftest import ADMIN, LIA_CHANNEL, LIAISONS, MARKETING, MKT_CHANNEL, Served, wait_until
 from fake_slack import FakeSlack
 from slack_requests import Reply, fresh
 from test_flows import _ts_of, ask, posted_to
+from test_requests_replays import fail_once
+from test_settings_flow import fields
 
+import storage.items.service
 from bot.sandbox import signed_requests as slack
 from bot.sandbox.workspace import BOT_ID
-from handlers import ids
-from storage.models import Answer, Offer, Question, Update
+from handlers import ids, replies
+from storage.models import Answer, Offer, Question, Update, Workspace
 
 M1 = MARKETING[0]
 L1, L2 = LIAISONS[:2]
@@ -280,3 +284,38 @@ def test_event_and_interaction_types_without_a_listener_are_acknowledged(
         assert send_payload(teams, payload).status == 200
     assert teams.slack.command("/unknown", "hello", M1, MKT_CHANNEL).status == 200
     assert fake.calls("chat.postMessage") == []
+
+
+def test_every_other_listener_takes_the_org_wide_shape(
+    teams: Served, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The click that opens a form, the form's submission, /liaison, the settings form and
+    the error handler's apology, each sent as an org-wide install sends them (shapes above)."""
+    question_id, _ = ask(teams, fake)
+
+    opens = org_wide_click(L1, ids.ANSWER, str(question_id), fake.response_url("open"))
+    assert send_payload(teams, opens).status == 200
+    [opened] = fake.wait_for("views.open")
+    assert opened.body["view"]["callback_id"] == ids.ANSWER_MODAL
+
+    answer = org_wide_submission(L1, ids.ANSWER_MODAL, "Start with Dr. Lee's group")
+    answer["view"]["private_metadata"] = str(question_id)
+    assert send_payload(teams, answer).json()["response_action"] == "update"
+    assert [(a.workspace_id, a.author_id) for a in teams.rows(Answer)] == [(TEAM, L1)]
+
+    form = dict(parse_qsl(_command_form("/liaison", "teams", M1)))
+    form.update(enterprise_id=ENTERPRISE, is_enterprise_install="true")
+    assert "Marketing" in teams.slack.raw(urlencode(form), slack.FORM).text
+
+    settings = org_wide_submission(ADMIN, ids.SETTINGS_MODAL, "")
+    settings["view"]["state"]["values"] = {b: {"value": v} for b, v in fields().items()}
+    assert send_payload(teams, settings).json()["response_action"] == "update"
+    [workspace] = teams.rows(Workspace)
+    assert (workspace.id, workspace.digest_weekday) == (TEAM, 2)
+
+    # The close use case fails (the buttons hold their use cases, so its step is patched).
+    fail_once(monkeypatch, storage.items.service, "transition")
+    closes = org_wide_click(M1, ids.CLOSE, str(question_id), fake.response_url("sorry"))
+    assert send_payload(teams, closes).status == 200
+    [apology] = fake.wait_for("response_url", where=lambda c: c.name == "sorry")
+    assert replies.TROUBLE in apology.body["text"]
