@@ -74,7 +74,7 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     if reason := shapes.problem(body):
         raise BadRequest(reason)
     if "\x00" in raw or "%00" in raw or "u0000" in raw:  # raw, form-encoded or JSON-escaped
-        body = shapes.without_nul(body)
+        return shapes.without_nul(body)
     return body
 
 

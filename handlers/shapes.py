@@ -113,16 +113,21 @@ def too_deep(value: Any) -> bool:
     return False
 
 
-def without_nul(value: Any) -> Any:
+def without_nul(body: dict[str, Any]) -> dict[str, Any]:
     """The body with NUL characters taken out of every string: Slack sends none, and no
     database stores one (PostgreSQL refuses it in text), in an id no more than in a text.
     Called on bodies no deeper than MAX_DEPTH."""
+    cleaned: dict[str, Any] = _without_nul(body)
+    return cleaned
+
+
+def _without_nul(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\x00", "")
     if isinstance(value, dict):
-        return {without_nul(key): without_nul(inner) for key, inner in value.items()}
+        return {_without_nul(key): _without_nul(inner) for key, inner in value.items()}
     if isinstance(value, list):
-        return [without_nul(inner) for inner in value]
+        return [_without_nul(inner) for inner in value]
     return value
 
 
