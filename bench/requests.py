@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from urllib.parse import urlencode
 
 from bench.common import SECRET, TEAM
@@ -45,7 +46,7 @@ def command(port: int, name: str, text: str, user: str, channel: str, team: str 
             "api_app_id": "A0001",
             "is_enterprise_install": "false",
             "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "trig",
+            "trigger_id": uuid.uuid4().hex,
         }
     )
     return raw_request(port, body, FORM)
@@ -61,7 +62,7 @@ def click(
         "api_app_id": "A0001",
         "token": "x",
         "container": {"type": "message", "message_ts": "1.1", "channel_id": "C_MKT"},
-        "trigger_id": "trig",
+        "trigger_id": uuid.uuid4().hex,
         "channel": {"id": "C_MKT", "name": "marketing"},
         "message": {"ts": "1.1", "text": "", "type": "message"},
         "response_url": response_url,

@@ -51,6 +51,9 @@ def create_app(
         signing_secret=settings.slack_signing_secret or None,
         # The ack is the HTTP answer itself: no 10 ms polling for it, no work after it.
         process_before_response=True,
+        # Requests no listener takes reach the error handler, which acknowledges them: a
+        # 404 would be a failed delivery that Slack retries (and, in Socket Mode, unacked).
+        raise_error_for_unhandled_request=True,
         logger=logger,
         oauth_settings=(
             oauth_settings(

@@ -58,6 +58,10 @@ class Ticker:
                 continue
             if queued:  # a pass that did nothing is not worth a line every minute
                 log.info("%s pass queued %d post(s)", name, len(queued))
+        try:
+            self._services.receipts.prune(now)
+        except Exception:
+            log.exception("pruning request receipts failed")
         # Daily; a missed or repeated pass is harmless, since purging is idempotent.
         if self._retention_days and now.hour == RETENTION_HOUR and now.minute == 0:
             try:

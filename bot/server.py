@@ -13,15 +13,14 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_bolt.oauth import OAuthFlow
-from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -32,6 +31,7 @@ from starlette.routing import Route
 
 from bot import logs, metrics
 from bot.queue_health import QueueWatch
+from handlers import inbound, shapes
 from storage.outbox import Outbox
 from storage.uow import Database
 
@@ -56,6 +56,10 @@ class BadRequest(ValueError):
     pass
 
 
+# Slack's payloads are far smaller; anything bigger is refused before it is read whole.
+MAX_BODY_BYTES = 1_000_000
+
+
 def parse_body(raw: str, content_type: str) -> dict[str, Any]:
     """Slack's three body shapes. Unlike Bolt's parser, a command whose text merely
     contains the word "payload" stays a command."""
@@ -65,11 +69,50 @@ def parse_body(raw: str, content_type: str) -> dict[str, Any]:
         else:
             form = dict(parse_qsl(raw, keep_blank_values=True))
             body = json.loads(form["payload"]) if "payload" in form else form
-    except (ValueError, KeyError) as error:
-        raise BadRequest(str(error)) from None
+    except (ValueError, KeyError, RecursionError) as error:
+        raise BadRequest(type(error).__name__) from None
     if not isinstance(body, dict):
         raise BadRequest("the body is not an object")
+    if reason := shapes.problem(body):
+        raise BadRequest(reason)
+    if "\x00" in raw or "%00" in raw or "u0000" in raw:  # raw, form-encoded or JSON-escaped
+        return shapes.without_nul(body)
     return body
+
+
+def is_ssl_check(raw: str, content_type: str) -> bool:
+    """Slack's unsigned certificate check, answered 200 unchecked as both official Bolts do."""
+    if "ssl_check=" not in raw or content_type.startswith("application/json"):
+        return False
+    return dict(parse_qsl(raw, keep_blank_values=True)).get("ssl_check") == "1"
+
+
+def is_signed(verifier: SignatureVerifier, raw: str, headers: Mapping[str, str]) -> bool:
+    """Garbled headers (non-ASCII, non-numeric or absurd timestamps) are simply unsigned."""
+    timestamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) < 16):
+        return False
+    if not signature.isascii():
+        return False  # hmac.compare_digest refuses non-ASCII strings with a TypeError
+    try:
+        return verifier.is_valid(raw, timestamp, signature)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+async def read_body(request: Request) -> bytes | None:
+    """The body, or None when it is larger than MAX_BODY_BYTES."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_asgi(
@@ -124,22 +167,22 @@ def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Resp
         started = time.perf_counter()
         # Every log line of this request carries its id (and, once known, the workspace).
         logs.request_id.set(uuid.uuid4().hex[:16])
-        raw_bytes = await request.body()
+        raw_bytes = await read_body(request)
+        if raw_bytes is None:
+            return PlainTextResponse("the body is too large", status_code=400)
         try:
             raw = raw_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return PlainTextResponse("the body is not UTF-8", status_code=400)
         headers = request.headers
-        timestamp = headers.get("x-slack-request-timestamp", "")
-        if not timestamp.isdigit() or not verifier.is_valid(
-            raw, timestamp, headers.get("x-slack-signature", "")
-        ):
+        content_type = headers.get("content-type", "")
+        if is_ssl_check(raw, content_type):
+            return PlainTextResponse("")
+        if not is_signed(verifier, raw, headers):
             return PlainTextResponse("invalid request", status_code=401)
         try:
-            body = parse_body(raw, headers.get("content-type", ""))
-            bolt_request = BoltRequest(body=raw, query=request.url.query, headers=dict(headers))
-            bolt_request.body = body
-            bolt_request.context = build_context(BoltContext(), body)
+            body = parse_body(raw, content_type)
+            bolt_request = inbound.bolt_request(raw, body, request.url.query, dict(headers))
         except (BadRequest, ValueError, TypeError, AttributeError, KeyError, IndexError):
             # Signed, but not shaped like anything Slack sends.
             return PlainTextResponse("malformed body", status_code=400)
@@ -151,7 +194,12 @@ def _events(app: App, signing_secret: str) -> Callable[[Request], Awaitable[Resp
         except Exception:
             log.exception("dispatch failed")
             response = BoltResponse(status=500, body="")
-        answer = to_starlette_response(response) if response.status < 500 else Response()
+        if response.status < 500:
+            answer = to_starlette_response(response)
+        else:
+            # An event that failed is answered 503 so that Slack sends it again; anything
+            # else has had its private apology, or gets an empty acknowledgement.
+            answer = Response(status_code=503 if kind == "event" else 200)
         seconds = time.perf_counter() - started
         metrics.ACK_SECONDS.labels(kind).observe(seconds)
         log.debug("%s answered %s in %.1f ms", kind, answer.status_code, seconds * 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,6 +20,7 @@ from storage.policy.permissions import Actor
 from storage.views import OfferView, QuestionView
 
 Clicked = tuple[Actor, int]
+Json = dict[str, Any]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -37,12 +38,14 @@ def register(app: App, deps: Deps) -> None:
                 client.views_update, view_id=view.get("id"), view=done_modal("Liaison Bridge", text)
             )
 
-    def clicked(what: str, action: Action, body: dict[str, Any], client: WebClient) -> Clicked:
+    def clicked(
+        what: str, action: Action, context: BoltContext, body: dict[str, Any], client: WebClient
+    ) -> Clicked:
         item = parse_id(body["actions"][0].get("value"))
         if item is None:
             raise NotFound(what)
         user = body["user"]["id"]
-        return actor_for(deps, client, workspace_of(body), user, action), item
+        return actor_for(deps, client, workspace_of(context, body), user, action), item
 
     def with_form(
         what: str,
@@ -52,10 +55,12 @@ def register(app: App, deps: Deps) -> None:
     ) -> Callable[..., None]:
         """A click that opens a form (answer, decline, deliver), checked before it opens."""
 
-        def handle(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        def handle(
+            ack: Ack, context: BoltContext, body: Json, client: WebClient, respond: Respond
+        ) -> None:
             ack()
             try:
-                actor, item = clicked(what, action, body, client)
+                actor, item = clicked(what, action, context, body, client)
                 view = check(actor, item)
             except Refused as refused:
                 tell(body, client, respond, replies.refusal(refused))
@@ -77,10 +82,12 @@ def register(app: App, deps: Deps) -> None:
     def simple(
         what: str, action: Action, act: Callable[..., Any], done: Callable[[Any], str]
     ) -> Callable[..., None]:
-        def handle(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        def handle(
+            ack: Ack, context: BoltContext, body: Json, client: WebClient, respond: Respond
+        ) -> None:
             ack()
             try:
-                result = act(*clicked(what, action, body, client), deps.clock())
+                result = act(*clicked(what, action, context, body, client), deps.clock())
             except Refused as refused:
                 tell(body, client, respond, replies.refusal(refused))
                 return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from handlers.deps import Deps
@@ -12,12 +13,22 @@ from storage.enums import Action
 from storage.policy.permissions import Actor, Fact, needs
 
 
-def workspace_of(body: dict[str, Any]) -> str:
-    """The workspace a request acts in. Slash commands carry team_id; interactions carry a
-    team object, or the user's team where the team is null (org-wide installs)."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
-    user = body.get("user") or {}
-    return str(team or user.get("team_id") or body.get("enterprise_id") or "")
+def workspace_of(context: BoltContext, body: dict[str, Any]) -> str:
+    """The workspace a request acts in: the installation that received it, as Bolt reads it.
+
+    Events name it in authorizations[0] (in a Slack Connect channel the envelope's team_id
+    is the host's); a modal carries view.app_installed_team_id; where an org-wide install on
+    Enterprise Grid sends "team": null, user.team_id. An org-wide install's events authorize
+    the organisation, not a workspace: then the envelope's team_id.
+    """
+    user = body.get("user")
+    return str(
+        context.team_id
+        or body.get("team_id")
+        or (user.get("team_id") if isinstance(user, dict) else None)
+        or context.enterprise_id
+        or ""
+    )
 
 
 def actor_for(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from handlers import replies
-from handlers.actors import actor_for
+from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
 from handlers.text import from_slack_text
@@ -40,7 +40,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     compose = COMPOSERS[kind]
     action = CREATED[compose.item][0]
 
-    def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
         text = from_slack_text(command.get("text"))
         if not text:
             if _open(client, command["trigger_id"], compose_modal(compose)):
@@ -50,7 +50,8 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
             return
         now = deps.clock()
         try:
-            actor = actor_for(deps, client, command["team_id"], command["user_id"], action)
+            workspace = workspace_of(context, command)
+            actor = actor_for(deps, client, workspace, command["user_id"], action)
             clean = deps.services.guard.screen(actor, text, now)
             sent = deps.services.items.post(actor, Draft(compose.item, clean), now)
         except PhiBlocked as blocked:
@@ -77,11 +78,11 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
 def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
-    def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
         # Nothing here is stored, but a team name is echoed in refusals: never an identifier.
         typed = deps.services.guard.redacted(from_slack_text(command.get("text")))
         sub, _, rest = typed.partition(" ")
-        workspace, user, now = command["team_id"], command["user_id"], deps.clock()
+        workspace, user, now = workspace_of(context, command), command["user_id"], deps.clock()
 
         def actor(action: Action) -> Actor:
             return actor_for(deps, client, workspace, user, action)

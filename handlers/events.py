@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
+from handlers.actors import workspace_of
 from handlers.deps import Deps
 from handlers.text import from_slack_text
 from storage.guard import PhiBlocked
@@ -17,7 +18,7 @@ ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 def register(app: App, deps: Deps) -> None:
     @app.event("message")
-    def message(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def message(context: BoltContext, event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
         text = from_slack_text(event.get("text"))
         # Only people's replies inside a thread: not our own posts, edits or deletions.
@@ -31,11 +32,13 @@ def register(app: App, deps: Deps) -> None:
         ):
             return
         items, guard, channel = deps.services.items, deps.services.guard, event["channel"]
-        question = items.thread_question(body["team_id"], channel, thread_ts)
+        # The installation that received it: in a Slack Connect channel, not the host's.
+        workspace = workspace_of(context, body)
+        question = items.thread_question(workspace, channel, thread_ts)
         if question is None:
             return  # not a thread the app started: nothing is read or kept
         user, now = event["user"], deps.clock()
-        actor = Actor(body["team_id"], user, app_admin=user in deps.admins)
+        actor = Actor(workspace, user, app_admin=user in deps.admins)
         try:
             clean = guard.screen(actor, text, now, where="thread reply")
         except PhiBlocked as blocked:

@@ -252,6 +252,7 @@ MISSING_SCOPE = (
     "permission. Please reinstall the app to this workspace; the posts waiting meanwhile go out "
     "as soon as it is reinstalled."
 )
+ALREADY_RECEIVED = "Already received: this request was handled once, so nothing more was done."
 
 
 GUARD_SAID = {

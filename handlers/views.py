@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from handlers import ids, replies
@@ -23,6 +23,8 @@ from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
 from storage.views import Draft
 from storage.workspaces import Schedule
+
+Json = dict[str, Any]
 
 
 def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
@@ -58,8 +60,10 @@ def _link(view: dict[str, Any]) -> str | None:
 def register(app: App, deps: Deps) -> None:
     items = deps.services.items
 
-    def actor(body: dict[str, Any], client: WebClient, action: Action) -> Actor:
-        return actor_for(deps, client, workspace_of(body), body["user"]["id"], action)
+    def actor(
+        context: BoltContext, body: dict[str, Any], client: WebClient, action: Action
+    ) -> Actor:
+        return actor_for(deps, client, workspace_of(context, body), body["user"]["id"], action)
 
     def screen(who: Actor, raw: str | None, where: str) -> Text | None:
         return deps.services.guard.screen(who, raw, deps.clock(), where=where) if raw else None
@@ -69,14 +73,14 @@ def register(app: App, deps: Deps) -> None:
         return message + ("\n" + replies.phi_warning(warned) if warned else "")
 
     @app.view(re.compile(rf"^{ids.COMPOSE}:(share|ask|offer)$"))
-    def compose(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def compose(ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient) -> None:
         form = COMPOSERS[view["callback_id"].split(":", 1)[1]]
         text = _text(view)
         if not text:
             _error(ack, "Please write something first.")
             return
         try:
-            who = actor(body, client, CREATED[form.item][0])
+            who = actor(context, body, client, CREATED[form.item][0])
             clean = deps.services.guard.screen(who, text, deps.clock())
             sent = items.post(who, Draft(form.item, clean, _flagged(view)), deps.clock())
         except ValueUnflagged as unflagged:
@@ -95,12 +99,14 @@ def register(app: App, deps: Deps) -> None:
         run: Callable[[Actor, int, dict[str, Any]], str],
         field: str = ids.TEXT_BLOCK,
     ) -> Callable[..., None]:
-        def handle(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        def handle(
+            ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient
+        ) -> None:
             try:
                 item = parse_id(view.get("private_metadata"))
                 if item is None:
                     raise NotFound(what)
-                message = run(actor(body, client, action), item, view)
+                message = run(actor(context, body, client, action), item, view)
             except InvalidSetting as invalid:
                 _error(ack, invalid.message, invalid.field)
                 return
@@ -147,7 +153,7 @@ def _setting(view: dict[str, Any], block_id: str) -> str:
 
 def _register_settings(app: App, deps: Deps) -> None:
     @app.view(ids.SETTINGS_MODAL)
-    def settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def settings(ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient) -> None:
         numbers: dict[str, int] = {}
         for name in ("digest_weekday", "reask_after_days", "max_reasks"):
             value = _setting(view, name)
@@ -168,7 +174,8 @@ def _register_settings(app: App, deps: Deps) -> None:
             phi_policy=GuardPolicy(policy),
         )
         try:
-            who = actor_for(deps, client, workspace_of(body), body["user"]["id"], Action.SETTINGS)
+            workspace = workspace_of(context, body)
+            who = actor_for(deps, client, workspace, body["user"]["id"], Action.SETTINGS)
             saved = deps.services.schedules.update(who, wanted, deps.clock())
         except InvalidSetting as invalid:
             ack(response_action="errors", errors={invalid.field: invalid.message})

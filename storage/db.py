@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -30,9 +31,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        # No pre-ping round trip per checkout. After a database restart the first use of a
-        # dead connection fails (that user gets the apology with their text back, a post
-        # waits for its lease) and invalidates the whole pool.
+        # No pre-ping round trip per checkout: after a database restart the first use of a
+        # dead connection fails and invalidates the whole pool, and the request it served is
+        # run once more on a fresh connection (see `connection_lost`). A ping would not
+        # cover a connection killed in the middle of a transaction anyway.
         pool_recycle=1800,
         hide_parameters=True,
     )
@@ -58,3 +60,9 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The database dropped the connection (a restart, terminated backends). The pool is
+    invalidated by then, so trying the use case once more gets a fresh connection."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)

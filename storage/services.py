@@ -14,6 +14,7 @@ from storage.outbox import Outbox
 from storage.phi import Kind
 from storage.ports import Renderer
 from storage.reasks import ReaskService
+from storage.receipts import Receipts
 from storage.reports.audit import AuditExport
 from storage.retention import RetentionService
 from storage.teams import TeamService
@@ -33,6 +34,7 @@ class Services:
     retention: RetentionService
     audit: AuditExport
     installs: InstallService
+    receipts: Receipts
 
     @classmethod
     def build(
@@ -55,4 +57,5 @@ class Services:
             retention=RetentionService(db),
             audit=AuditExport(db),
             installs=InstallService(db, outbox),
+            receipts=Receipts(db),
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import make_engine, make_session_factory
@@ -24,6 +24,7 @@ from storage.policy.permissions import (
     roles_of,
 )
 from storage.ports import Payload
+from storage.receipts import claim
 
 
 class Database:
@@ -32,6 +33,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
+        event.listen(self.sessions, "after_flush", _mark_written)
         self.on_queued: Callable[[], None] = lambda: None
         # SQLite runs one writer at a time and makes the others poll with sleeps of up to
         # 100 ms; queueing this process's transactions on a lock instead keeps them fast.
@@ -48,6 +50,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+WROTE = "wrote"
+
+
+def _mark_written(session: Session, _context: Any) -> None:
+    session.info[WROTE] = True
 
 
 class UnitOfWork:
@@ -74,7 +83,11 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                # A request that changes something is recorded with its change, once.
+                receipt = claim(self.session) if self._wrote() else None
                 self.session.commit()
+                if receipt is not None:
+                    receipt.claimed = True
             else:
                 self.session.rollback()
         finally:
@@ -82,6 +95,10 @@ class UnitOfWork:
             self._db.serial.__exit__(None, None, None)
         if exc_type is None and self._queued:
             self._db.on_queued()
+
+    def _wrote(self) -> bool:
+        session = self.session
+        return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))
 
     def queue(
         self,

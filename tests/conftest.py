@@ -133,8 +133,7 @@ def app(fake: FakeSlack, db_url: str) -> Iterator[Served]:
     served.runtime.stop()
 
 
-@pytest.fixture
-def teams(app: Served) -> Served:
+def set_up_teams(app: Served) -> Served:
     """Both teams with home channels and members, as an admin and the users would set it up."""
     for command, user, channel in [
         ("setup marketing", ADMIN, MKT_CHANNEL),
@@ -145,6 +144,11 @@ def teams(app: Served) -> Served:
         reply = app.slack.command("/liaison", command, user, channel)
         assert reply.status == 200, reply
     return app
+
+
+@pytest.fixture
+def teams(app: Served) -> Served:
+    return set_up_teams(app)
 
 
 _GUARD = Guard(cast(Database, None), cast(Renderer, None))

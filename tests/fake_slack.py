@@ -115,9 +115,11 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------
-    def start(self) -> FakeSlack:
+    def start(self, port: int = 0) -> FakeSlack:
+        """Serve on `port` (0: any free one); again on the same port after `stop()` is Slack
+        coming back."""
         self._stopping.clear()
-        self._server = _Server(self, self._port)
+        self._server = _Server(self, port or self._port)
         self._port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -6,6 +6,7 @@ tests use and ways to send them forged, stale or retried.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from bot.sandbox import signed_requests as slack
@@ -14,6 +15,11 @@ from bot.sandbox.signed_requests import Reply, signed_headers
 __all__ = ["Reply", "SlackSender", "signed_headers", "thread_reply_event"]
 
 _DEFAULT_RESPONSE_URL = "http://127.0.0.1:9/unused"
+
+
+def fresh(prefix: str) -> str:
+    """A new trigger or event id: Slack never sends two requests with the same one."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def thread_reply_event(
@@ -62,7 +68,7 @@ class SlackSender:
         user: str,
         channel: str = "C_MKT",
         *,
-        trigger_id: str = "trig-1",
+        trigger_id: str | None = None,
         response_url: str = _DEFAULT_RESPONSE_URL,
         timestamp: int | None = None,
         signature: str | None = None,
@@ -74,7 +80,7 @@ class SlackSender:
             channel,
             "chan-" + channel.lower(),
             response_url=response_url,
-            trigger_id=trigger_id,
+            trigger_id=trigger_id or fresh("trig"),
             team_id=self.team_id,
         )
         return self.raw(form, slack.FORM, timestamp=timestamp, signature=signature)
@@ -88,7 +94,7 @@ class SlackSender:
         channel: str = "C_LIA",
         message_ts: str = "1700000000.000100",
         response_url: str = _DEFAULT_RESPONSE_URL,
-        trigger_id: str = "trig-2",
+        trigger_id: str | None = None,
         block_id: str = "b",
         timestamp: int | None = None,
         signature: str | None = None,
@@ -100,7 +106,7 @@ class SlackSender:
             channel_name="chan-" + channel.lower(),
             message={"ts": message_ts, "text": ""},
             response_url=response_url,
-            trigger_id=trigger_id,
+            trigger_id=trigger_id or fresh("trig"),
             team_id=self.team_id,
         )
         return self._payload(payload, timestamp, signature)
@@ -135,7 +141,7 @@ class SlackSender:
             "private_metadata": private_metadata,
         }
         payload = slack.view_submission(
-            user, view, state, trigger_id="trig-3", team_id=self.team_id
+            user, view, state, trigger_id=fresh("trig"), team_id=self.team_id
         )
         return self._payload(payload, timestamp, signature)
 
@@ -143,7 +149,7 @@ class SlackSender:
         self,
         event: dict[str, Any],
         *,
-        event_id: str = "Ev1",
+        event_id: str | None = None,
         retry_num: int | None = None,
         timestamp: int | None = None,
         signature: str | None = None,
@@ -152,7 +158,7 @@ class SlackSender:
         if retry_num is not None:
             extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
         return self.raw(
-            slack.event_envelope(event, event_id, self.team_id),
+            slack.event_envelope(event, event_id or fresh("Ev"), self.team_id),
             slack.JSON,
             timestamp=timestamp,
             signature=signature,

@@ -23,7 +23,7 @@ from conftest import (
     wait_until,
 )
 from fake_slack import Call, FakeSlack
-from slack_requests import Reply
+from slack_requests import Reply, fresh
 
 from handlers import ids
 from storage.enums import Action
@@ -44,7 +44,7 @@ def submit_settings(app: Served, user: str, values: dict[str, dict[str, Any]]) -
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"},
         "api_app_id": "A0001",
         "token": "dummy-verification-token",
-        "trigger_id": "trig-3",
+        "trigger_id": fresh("trig"),
         "view": {
             "id": "V1",
             "type": "modal",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from typing import Any
 
 from bot.sandbox import signed_requests as slack
@@ -27,6 +28,9 @@ class SlackStandIn:
         self.secret = secret
         self.base_url = base_url.rstrip("/")
         self._counter = itertools.count(1)
+        # Trigger and event ids must be new across restarts on the same database too: the
+        # app takes a repeated one for a replay of the request it named.
+        self._run = uuid.uuid4().hex[:8]
         self._responses: dict[str, tuple[str, str, str | None]] = {}  # token -> who, where
         self._lock = threading.Lock()
 
@@ -45,7 +49,7 @@ class SlackStandIn:
             slack.send_signed(
                 self.events_url,
                 self.secret,
-                slack.event_envelope(event, f"Ev{next(self._counter)}"),
+                slack.event_envelope(event, f"Ev{self._run}{next(self._counter)}"),
                 slack.JSON,
             )
 
@@ -152,7 +156,7 @@ class SlackStandIn:
         return self.workspace.channels.get(channel, "directmessage")
 
     def _trigger(self, user: str) -> str:
-        return f"trigger:{user}:{next(self._counter)}"
+        return f"trigger:{user}:{self._run}{next(self._counter)}"
 
     def _response_url(self, user: str, channel: str, thread_ts: Any) -> str:
         token = f"r{next(self._counter)}"

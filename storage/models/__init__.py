@@ -5,6 +5,7 @@ from storage.models.base import Base, EnumText, UTCDateTime
 from storage.models.delivery import ChannelPace, Delivery
 from storage.models.installs import slack_bots, slack_installations, slack_oauth_states
 from storage.models.items import Answer, Item, Offer, Question, Update
+from storage.models.receipt import RequestReceipt
 from storage.models.rhythm import Digest, Reask
 from storage.models.workspace import Member, Team, Workspace
 
@@ -21,6 +22,7 @@ __all__ = [
     "Offer",
     "Question",
     "Reask",
+    "RequestReceipt",
     "Team",
     "UTCDateTime",
     "Update",
