@@ -1,5 +1,6 @@
-"""`liaison-bridge deliveries list [--pending | --failed]` and `deliveries retry ID`: what is
-stuck in the queue of Slack calls, and sending a failed one again. Never the payload's text."""
+"""`liaison-bridge deliveries list [--pending | --failed | --suspended]` and
+`deliveries retry ID`: what is stuck in the queue of Slack calls, and sending a failed one
+again. Never the payload's text."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def register(
     which = listing.add_mutually_exclusive_group()
     which.add_argument("--pending", action="store_true", help="only those still to be sent")
     which.add_argument("--failed", action="store_true", help="only those given up")
+    which.add_argument(
+        "--suspended",
+        action="store_true",
+        help="only those held while Slack refuses their workspace's token (reinstall to resume)",
+    )
     listing.set_defaults(func=lambda args: _list(database, args))
     retry = sub.add_parser("retry", help="send a failed delivery again, now")
     retry.add_argument("id", type=int, help="the delivery's id, from `deliveries list`")
@@ -37,7 +43,15 @@ def register(
 def _list(database: Callable[[], Database], args: argparse.Namespace) -> int:
     from storage.deliveries import Deliveries, Listing
 
-    listing = Listing.FAILED if args.failed else Listing.PENDING if args.pending else Listing.STUCK
+    listing = (
+        Listing.FAILED
+        if args.failed
+        else Listing.SUSPENDED
+        if args.suspended
+        else Listing.PENDING
+        if args.pending
+        else Listing.STUCK
+    )
     db = database()
     try:
         lines = Deliveries(db).list(listing)

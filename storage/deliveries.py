@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 
 from storage.enums import Action, DeliveryStatus
-from storage.models import Delivery
+from storage.models import Delivery, Workspace
 from storage.policy.permissions import Actor
 from storage.uow import Database
 
@@ -24,6 +24,7 @@ class Listing(StrEnum):
     STUCK = "stuck"  # pending or failed: what an operator may need to look at
     PENDING = "pending"
     FAILED = "failed"
+    SUSPENDED = "suspended"  # pending in a workspace whose token Slack refuses
 
 
 @dataclass(frozen=True)
@@ -103,4 +104,9 @@ def _listing(listing: Listing) -> Select[Any]:
     query = select(Delivery)
     if listing == Listing.STUCK:
         return query.where(Delivery.status != DeliveryStatus.SENT)
+    if listing == Listing.SUSPENDED:
+        suspended = select(Workspace.id).where(Workspace.suspended_at.is_not(None))
+        return query.where(
+            Delivery.status == DeliveryStatus.PENDING, Delivery.workspace_id.in_(suspended)
+        )
     return query.where(Delivery.status == DeliveryStatus(listing.value))

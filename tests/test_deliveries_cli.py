@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.cli import main
 from handlers.messages import SlackRenderer
 from storage.enums import Action, DeliveryKind
-from storage.models import AuditEntry, Delivery
+from storage.models import AuditEntry, Delivery, Workspace
 from storage.outbox import Fail, Outbox, Sent
 from storage.teams import ensure_workspace
 from storage.uow import Database
@@ -70,6 +70,15 @@ def test_list_shows_what_is_stuck_without_its_text(
     assert stuck[queued["pending"]][4:8] == ["1", "pending", NOW.isoformat(), NOW.isoformat()]
     assert sorted(listed(capsys, "--failed")) == [queued["failed"]]
     assert sorted(listed(capsys, "--pending")) == [queued["pending"]]
+    assert listed(capsys, "--suspended") == {}
+
+
+def test_list_suspended_shows_the_rows_held_for_a_refused_token(
+    queued: dict[str, int], db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with db.unit_of_work() as uow:
+        uow.session.get_one(Workspace, WS).suspended_at = NOW
+    assert sorted(listed(capsys, "--suspended")) == [queued["pending"]]
 
 
 def test_retry_makes_a_failed_row_pending_and_due_now_and_audits_it(
