@@ -11,7 +11,7 @@ from slack_bolt import App, BoltResponse, Respond
 
 from handlers import actions, commands, events, replies, views
 from handlers.deps import Deps
-from handlers.text import from_slack_text
+from handlers.text import from_slack
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _error_handler(deps: Deps) -> Callable[..., None]:
         answer: dict[str, Any] = {}
         if "command" in body:
             # Handed back as the guard would: never a patient identifier, even now.
-            typed = deps.services.guard.redacted(from_slack_text(body.get("text")))
+            typed = deps.services.guard.redacted(from_slack(body.get("text")))
             text = replies.with_text(replies.TROUBLE, typed)
             answer = {"response_type": "ephemeral", "text": text}
         elif body.get("type") == "view_submission":

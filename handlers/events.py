@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from handlers.deps import Deps
-from handlers.text import from_slack_text
+from handlers.text import from_slack
 from storage.guard import PhiBlocked
 from storage.policy.permissions import Actor
 
@@ -19,7 +19,7 @@ def register(app: App, deps: Deps) -> None:
     @app.event("message")
     def message(event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
-        text = from_slack_text(event.get("text"))
+        text = from_slack(event.get("text"))
         # Only people's replies inside a thread: not our own posts, edits or deletions.
         if (
             not thread_ts
