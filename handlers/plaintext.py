@@ -8,7 +8,7 @@ from typing import Any
 
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _NAMED = re.compile(r"<([@#])[A-Z0-9_]+\|([^>]+)>")  # a mention or channel with its name
-_LINK = re.compile(r"<(?:mailto:)?([^|>]+)\|([^>]+)>")
+_LINK = re.compile(r"<(?:\bmailto:)?([^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<([@#][A-Z0-9_]+|https?://[^>]+|mailto:[^>]+)>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
