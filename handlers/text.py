@@ -20,9 +20,9 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 # Slack's markup that shows as Slack shows it, the broadcasts that would ping a crowd, the
 # three entities, and any other "&", "<" or ">" (text, not markup).
 _TOKEN = re.compile(
-    r"<(?:(?P<keep>@[UW][A-Z0-9]{1,30}|#[CG][A-Z0-9]{1,30}|!date\^\d{1,12}\^[^<>|\n]{1,200}"
+    r"<(?:(?P<keep>@[UW][A-Z0-9_]{1,30}|#[CG][A-Z0-9_]{1,30}|!date\^\d{1,12}\^[^<>|\n]{1,200}"
     r"|(?:https?://|mailto:)[^<>|\s]{1,2000})"
-    r"|!(?P<crowd>channel|here|everyone|group|subteam\^[A-Z0-9]{1,30}))"
+    r"|!(?P<crowd>channel|here|everyone|group|subteam\^[A-Z0-9_]{1,30}))"
     r"(?:\|(?P<label>[^<>\n]{0,500}))?>"
     r"|(?P<entity>&(?:amp|lt|gt);)"
     r"|(?P<bare>[&<>])"
