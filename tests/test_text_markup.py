@@ -141,10 +141,8 @@ def test_markup_in_a_thread_reply_reaches_the_asker_intact(teams: Served, fake: 
 def test_a_form_is_plain_text_with_its_mentions_and_links_kept(
     teams: Served, fake: FakeSlack
 ) -> None:
-    typed = "R&D <north> &lt; <@U_L3> <https://drive.example/b|brief> <!channel> <#C_LIA>"
-    teams.slack.view_submission(
-        M1, f"{ids.COMPOSE}:share", {ids.TEXT_BLOCK: {ids.TEXT_INPUT: typed}}
-    )
+    raw = "R&D <north> &lt; <@U_L3> <https://drive.example/b|brief> <!channel> <#C_LIA>"
+    teams.slack.view_submission(M1, f"{ids.COMPOSE}:share", {ids.TEXT_BLOCK: {ids.TEXT_INPUT: raw}})
 
     [post] = fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
     stored = (
