@@ -13,7 +13,7 @@ from handlers import replies
 from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
-from handlers.text import from_slack_text
+from handlers.text import from_slack, to_modal
 from storage.enums import Action
 from storage.errors import Refused, ValueUnflagged
 from storage.guard import PhiBlocked
@@ -41,7 +41,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     action = CREATED[compose.item][0]
 
     def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
-        text = from_slack_text(command.get("text"))
+        text = from_slack(command.get("text"))
         if not text:
             if _open(client, command["trigger_id"], compose_modal(compose)):
                 ack()
@@ -60,7 +60,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
         except ValueUnflagged as unflagged:
             # Nothing is posted until the author flags the offer or rewords it, in the form.
             question = replies.value_question(unflagged.words)
-            view = compose_modal(compose, text, question)
+            view = compose_modal(compose, to_modal(text), question)
             if _open(client, command["trigger_id"], view):
                 ack(question)
             else:
@@ -80,7 +80,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
 
     def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
         # Nothing here is stored, but a team name is echoed in refusals: never an identifier.
-        typed = deps.services.guard.redacted(from_slack_text(command.get("text")))
+        typed = deps.services.guard.redacted(from_slack(command.get("text")))
         sub, _, rest = typed.partition(" ")
         workspace, user, now = workspace_of(context, command), command["user_id"], deps.clock()
 

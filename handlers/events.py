@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 
 from handlers.actors import workspace_of
 from handlers.deps import Deps
-from handlers.text import from_slack_text
+from handlers.text import from_slack
 from storage.guard import PhiBlocked
 from storage.policy.permissions import Actor
 
@@ -20,7 +20,7 @@ def register(app: App, deps: Deps) -> None:
     @app.event("message")
     def message(context: BoltContext, event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
-        text = from_slack_text(event.get("text"))
+        text = from_slack(event.get("text"))
         # Only people's replies inside a thread: not our own posts, edits or deletions.
         if (
             not thread_ts

@@ -22,7 +22,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from handlers import replies
 from handlers.deps import Deps
 from handlers.inbound import bolt_request
-from handlers.text import from_slack_text
+from handlers.text import from_slack
 from storage import receipts
 from storage.db import connection_lost
 from storage.receipts import Replayed
@@ -88,7 +88,7 @@ def _apology(deps: Deps, body: dict[str, Any], respond: Respond) -> dict[str, An
     """A private apology (with the user's text back), never a 5xx."""
     if "command" in body:
         # Handed back as the guard would: never a patient identifier, even now.
-        typed = deps.services.guard.redacted(from_slack_text(body.get("text")))
+        typed = deps.services.guard.redacted(from_slack(body.get("text")))
         return {"response_type": "ephemeral", "text": replies.with_text(replies.TROUBLE, typed)}
     view = body.get("view")
     if body.get("type") == "view_submission" and isinstance(view, dict):

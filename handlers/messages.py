@@ -1,7 +1,8 @@
 """Pure builders of the messages the app posts: plain data in, Slack payload out.
 
 Blocks are built with slack_sdk.models so to_dict() checks Slack's limits; every piece of
-user text goes through clip(), which escapes it and keeps it inside those limits. Each
+user text goes through clip() (gist() in the notification text), which keeps Slack's markup,
+neutralises broadcasts and keeps it inside those limits. Each
 state of an item looks different, and shows only the buttons its readers may use.
 """
 
@@ -20,7 +21,8 @@ from slack_sdk.models.blocks import (
 from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
-from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, user, when
+from handlers.replies import whom
+from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, user, when
 from storage.enums import Action, State
 from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
 
@@ -43,7 +45,7 @@ def _context(*parts: str) -> ContextBlock:
 def plan_update(update: UpdateView) -> Payload:
     heading = f":memo: Plan update from {update.team_name}"
     return payload(
-        f"{heading}: {clip(update.text, FALLBACK_LIMIT)}",
+        f"{heading}: {gist(update.text)}",
         [
             _section(heading, update.text),
             _context(f"Shared by {user(update.author_id)}", when(update.created_at)),
@@ -78,7 +80,7 @@ def question(question: QuestionView) -> Payload:
     ]
     if question.status != State.CLOSED:
         blocks.append(ActionsBlock(elements=[button("Answer", ids.ANSWER, question.id, "primary")]))
-    return payload(f"{heading}: {clip(question.text, FALLBACK_LIMIT)}", blocks)
+    return payload(f"{heading}: {gist(question.text)}", blocks)
 
 
 def _offer_status(offer: OfferView) -> str | None:
@@ -127,7 +129,7 @@ def offer(offer: OfferView) -> Payload:
     if offer.of_value:
         blocks.append(_context(VALUE_FLAG))
     blocks += _offer_buttons(offer)
-    return payload(f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", blocks)
+    return payload(f"{heading}: {gist(offer.text)}", blocks)
 
 
 def item(view: ItemView) -> Payload:
@@ -140,15 +142,13 @@ def item(view: ItemView) -> Payload:
 
 def answer_reply(question: QuestionView, answer: AnswerView) -> Payload:
     heading = f"Answer from {user(answer.author_id)}"
-    return payload(
-        f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}", [_section(heading, answer.text)]
-    )
+    return payload(f"{heading}: {gist(answer.text)}", [_section(heading, answer.text)])
 
 
 def answer_dm(question: QuestionView, answer: AnswerView) -> Payload:
     heading = f"{user(answer.author_id)} ({question.to_team}) answered your question"
     return payload(
-        f"{heading}: {clip(answer.text, FALLBACK_LIMIT)}",
+        f"{heading}: {gist(answer.text)}",
         [
             _section(heading, answer.text),
             _context("You asked: " + clip(question.text, FALLBACK_LIMIT)),
@@ -170,15 +170,13 @@ def offer_dm(offer: OfferView, action: Action) -> Payload:
         heading = f"{user(offer.delivered_by or '')} marked the offer delivered"
         if offer.delivered_link:
             extra.append(_context(f"<{offer.delivered_link}|What was delivered>"))
-    return payload(
-        f"{heading}: {clip(offer.text, FALLBACK_LIMIT)}", [_section(heading, offer.text), *extra]
-    )
+    return payload(f"{heading}: {gist(offer.text)}", [_section(heading, offer.text), *extra])
 
 
 def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payload:
     heading = f":wave: Still open: can someone from {question.to_team} help?"
     message = payload(
-        f"{heading} {clip(question.text, FALLBACK_LIMIT)}",
+        f"{heading} {gist(question.text)}",
         [
             _section(heading, question.text),
             _context(
@@ -203,7 +201,7 @@ def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload
         f"(open {age(question.created_at, now)})"
     )
     return payload(
-        f"{heading}: {clip(question.text, FALLBACK_LIMIT)}",
+        f"{heading}: {gist(question.text)}",
         [
             _section(heading, question.text),
             _context("Keep asking, or close it if you no longer need an answer."),
@@ -222,13 +220,32 @@ def working_on_it(question: QuestionView, user_id: str, until: datetime) -> Payl
     return payload(text, [_context(text)])
 
 
-def post_failed(channel_id: str, error: str) -> Payload:
-    text = (
-        f"Slack refused your post to <#{channel_id}> (`{clip(error, 100)}`), so the other "
-        "team hasn't seen it. In a private channel, invite the app first "
-        "(`/invite @Liaison Bridge`), then send it again; it is saved, not lost."
+def _what_to_do(channel: str, error: str, contacts: tuple[str, ...]) -> str:
+    """What the author can do about Slack's refusal, in words (never Slack's error code)."""
+    setup = f"ask {whom(contacts)} to set up a new one with `/liaison setup`"
+    match error:
+        case "not_in_channel":
+            return f"The app isn't in {channel}: invite it there with `/invite @Liaison Bridge`."
+        case "is_archived":
+            return f"{channel} was archived: {setup}."
+        case "channel_not_found":
+            return f"The app can't find {channel} any more (deleted, or private to it): {setup}."
+    return f"Slack won't take posts in {channel} from the app for now: {setup}."
+
+
+def post_failed(
+    channel_id: str, error: str, text: str | None, contacts: tuple[str, ...]
+) -> Payload:
+    """To an author whose post Slack refused for good: why, what to do, and their text."""
+    channel = f"<#{channel_id}>"
+    head = (
+        f"Your post to {channel} didn't go out, so the other team hasn't seen it. "
+        f"{_what_to_do(channel, error, contacts)} Then send it again."
     )
-    return payload(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=head))]
+    if text:
+        blocks.append(_section("Your text, to send again:", text))
+    return payload(head, blocks)
 
 
 def guard_notice(channel_id: str, kinds: tuple[str, ...], blocked: bool) -> Payload:

@@ -7,8 +7,9 @@ import re
 from typing import Any
 
 _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
-_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
-_MENTION = re.compile(r"<[@#]([A-Z0-9_]+)>")
+_NAMED = re.compile(r"<([@#])[A-Z0-9_]+\|([^>]+)>")  # a mention or channel with its name
+_LINK = re.compile(r"<(?:\bmailto:)?([^|>]+)\|([^>]+)>")
+_MENTION = re.compile(r"<([@#][A-Z0-9_]+|https?://[^>]+|mailto:[^>]+)>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -16,8 +17,9 @@ def inline(text: str) -> str:
     """Slack mrkdwn as plain text: dates, links and mentions spelled out, entities undone,
     and no control characters (user text must not drive a terminal)."""
     text = _DATE.sub(r"\1", text)
+    text = _NAMED.sub(lambda m: m[1] + m[2].removeprefix(m[1]), text)
     text = _LINK.sub(r"\2 (\1)", text)
-    text = _MENTION.sub(r"@\1", text)
+    text = _MENTION.sub(lambda m: m[1].removeprefix("mailto:"), text)
     return _CONTROL.sub("", html.unescape(text))
 
 

@@ -29,11 +29,11 @@ from storage.views import Posted, TeamView
 from storage.workspaces import WEEKDAYS, Schedule
 
 HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one team.
-• `/share <update>`: share a plan update with the other team.
+• `/share [update]`: share a plan update with the other team.
    e.g. `/share Ortho campaign starts May 6; mailers go to 120 referring offices`
-• `/ask <question>`: ask the other team; they answer with a button or in the thread.
+• `/ask [question]`: ask the other team; they answer with a button or in the thread.
    e.g. `/ask Which cardiology practices should we visit first this quarter?`
-• `/offer <help>`: offer help; the other team takes it with Accept or declines it.
+• `/offer [help]`: offer help; the other team takes it with Accept or declines it.
    e.g. `/offer I can pull a target list of splitter PCPs in the north territory`
    Meals, gifts or sponsored events for referral sources carry a compliance flag.
 • Any of the three without text opens a form.
@@ -81,10 +81,13 @@ STATE_SAID = {
 }
 
 
+def whom(admins: tuple[str, ...]) -> str:
+    """The admins who set the teams up, by name; before anyone has, a workspace admin."""
+    return " or ".join(user(a) for a in admins) if admins else "a workspace admin"
+
+
 def _contact(admins: tuple[str, ...]) -> str:
-    if not admins:
-        return " A workspace admin can help."
-    return " To ask about it, contact " + ", ".join(user(a) for a in admins) + "."
+    return f" To ask about it, contact {whom(admins)}."
 
 
 def _not_allowed(error: NotAllowed) -> str:
@@ -118,10 +121,10 @@ def refusal(error: Refused) -> str:
             return "Which team? `marketing` or `liaison`, e.g. `/liaison join marketing`."
         case UnknownTeam(key=key):
             return f"There is no team “{clip(key, 40)}”. The teams are `marketing` and `liaison`."
-        case NoChannel(team_key=key, team_name=name):
+        case NoChannel(team_key=key, team_name=name, admins=admins):
             return (
-                f"{name} has no channel yet. An admin can run `/liaison setup {key}` "
-                "in the channel they use."
+                f"{name} has no channel yet. Ask {whom(admins)} to run "
+                f"`/liaison setup {key}` in the channel {name} uses."
             )
         case NotFound(what=what):
             return f"That {what} no longer exists."

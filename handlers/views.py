@@ -15,7 +15,7 @@ from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, done_modal
 from handlers.plaintext import inline
-from handlers.text import from_user, parse_id
+from handlers.text import from_modal, from_user, parse_id
 from storage.enums import Action, GuardPolicy
 from storage.errors import InvalidSetting, NotFound, Refused, ValueUnflagged
 from storage.guard import Text
@@ -33,7 +33,7 @@ def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
 
 
 def _text(view: dict[str, Any]) -> str:
-    return from_user(_value(view, ids.TEXT_BLOCK, ids.TEXT_INPUT).get("value"))
+    return from_modal(_value(view, ids.TEXT_BLOCK, ids.TEXT_INPUT).get("value"))
 
 
 def _flagged(view: dict[str, Any]) -> bool:

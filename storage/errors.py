@@ -26,6 +26,7 @@ class UnknownTeam(Refused):
 class NoChannel(Refused):
     team_key: str
     team_name: str
+    admins: tuple[str, ...] = ()  # who set the teams up: whom to ask
 
 
 @dataclass

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
-from storage.models import ChannelPace, Delivery, UTCDateTime, Workspace
+from storage.models import ChannelPace, Delivery, Item, UTCDateTime, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database, UnitOfWork
@@ -176,7 +176,10 @@ class Outbox:
         """Nothing a user sent may vanish quietly: say so when their post cannot go out."""
         row = uow.session.get_one(Delivery, job_id)
         if row.status == FAILED and row.notify_user:
-            note = self._render.post_failed(row.channel, error)
+            # The text comes back from the item this row posted (never from the logs).
+            text = uow.session.scalar(select(Item.text).where(Item.delivery_id == job_id))
+            contacts = uow.contacts(row.workspace_id)
+            note = self._render.post_failed(row.channel, error, text, contacts)
             uow.queue(row.workspace_id, DeliveryKind.DM, row.notify_user, note, now)
 
     def cancel(self, workspace_id: str, reason: str, now: datetime) -> int:

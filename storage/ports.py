@@ -37,8 +37,11 @@ class Renderer(Protocol):
 
     def escalation_dm(self, question: QuestionView, rounds: int, now: datetime) -> Payload: ...
 
-    def post_failed(self, channel_id: str, error: str) -> Payload:
-        """The private note to an author whose post Slack refused for good."""
+    def post_failed(
+        self, channel_id: str, error: str, text: str | None, contacts: tuple[str, ...]
+    ) -> Payload:
+        """The private note to an author whose post Slack refused for good: what to do
+        (whom to ask: `contacts`), and the item's `text` back."""
         ...
 
     def working_on_it(self, question: QuestionView, user_id: str, until: datetime) -> Payload: ...

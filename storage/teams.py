@@ -12,7 +12,7 @@ from storage.enums import Action
 from storage.errors import NoChannel, NotInTeam, UnknownTeam
 from storage.models import Member, Team, Workspace
 from storage.policy.permissions import Actor
-from storage.uow import Database
+from storage.uow import Database, contacts
 from storage.views import TeamView
 
 TEAM_NAMES = {"marketing": "Marketing", "liaison": "Physician Liaisons"}
@@ -48,9 +48,9 @@ def member_team(session: Session, workspace_id: str, user_id: str) -> Team:
     return team
 
 
-def home_channel(team: Team) -> str:
+def home_channel(session: Session, team: Team) -> str:
     if team.channel_id is None:
-        raise NoChannel(team.key, team.name)
+        raise NoChannel(team.key, team.name, contacts(session, team.workspace_id))
     return team.channel_id
 
 
@@ -133,4 +133,4 @@ def route(session: Session, workspace_id: str, user_id: str) -> tuple[Team, Team
     if not mine:
         raise NotInTeam(user_id)
     other = next(team for team, _ in rows if team.id != mine[0].id)
-    return mine[0], other, home_channel(other)
+    return mine[0], other, home_channel(session, other)

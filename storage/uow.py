@@ -199,15 +199,19 @@ class UnitOfWork:
         )
 
     def contacts(self, workspace_id: str) -> tuple[str, ...]:
-        """Whom to ask about the app: the admins who set its teams up, latest first."""
-        rows = self.session.execute(
-            select(AuditEntry.actor_id, func.max(AuditEntry.at))
-            .where(AuditEntry.workspace_id == workspace_id, AuditEntry.action == Action.SETUP)
-            .group_by(AuditEntry.actor_id)
-            .order_by(func.max(AuditEntry.at).desc())
-            .limit(3)
-        )
-        return tuple(actor for actor, _ in rows)
+        return contacts(self.session, workspace_id)
+
+
+def contacts(session: Session, workspace_id: str) -> tuple[str, ...]:
+    """Whom to ask about the app: the admins who set its teams up, latest first."""
+    rows = session.execute(
+        select(AuditEntry.actor_id, func.max(AuditEntry.at))
+        .where(AuditEntry.workspace_id == workspace_id, AuditEntry.action == Action.SETUP)
+        .group_by(AuditEntry.actor_id)
+        .order_by(func.max(AuditEntry.at).desc())
+        .limit(3)
+    )
+    return tuple(actor for actor, _ in rows)
 
 
 OBJECTS = {

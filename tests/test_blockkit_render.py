@@ -131,7 +131,9 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         "reask": messages.reask(asked, 1, 2, NOW),
         "escalation_dm": messages.escalation_dm(asked, 2, NOW),
         "working_on_it": messages.working_on_it(asked, "ULENA", NOW),
-        "post_failed": messages.post_failed("CMARKETING", "not_in_channel"),
+        "post_failed": messages.post_failed(
+            "CMARKETING", "is_archived", "Ortho <https://x.test/b|brief>", ("UADMIN",)
+        ),
         "digest": parent,
         "digest_quiet": messages.digest(quiet)[0],
         "answer_modal": modals.answer_modal(asked),

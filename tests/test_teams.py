@@ -156,10 +156,10 @@ def test_join_without_a_team_or_with_an_unknown_one_says_which_teams_exist(app: 
     reply = liaison(app, "join sales", NEWBIE)
     assert reply.text == "There is no team “sales”. The teams are `marketing` and `liaison`."
 
-    # The name is escaped and cut, never echoed raw.
+    # The name is cut, and a broadcast in it echoed as plain words, never as one.
     reply = liaison(app, "join <!channel> " + "x" * 100, NEWBIE)
     assert "<!channel>" not in reply.text
-    assert "There is no team “&lt;!channel&gt; xxx" in reply.text
+    assert "There is no team “@channel xxx" in reply.text
     assert "x" * 50 not in reply.text
 
     assert app.rows(Member) == []
