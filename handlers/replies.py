@@ -58,6 +58,8 @@ AUTHOR_BUTTONS = {
 VERBS = {
     Action.SETUP: "set up the teams' channels",
     Action.SETTINGS: "change the schedule",
+    Action.ADD_CLOSED_DAY: "add a closed day",
+    Action.REMOVE_CLOSED_DAY: "remove a closed day",
     Action.JOIN: "join a team",
     Action.ANSWER: "answer this question",
     Action.CLOSE: "close this question",

@@ -5,12 +5,13 @@ from storage.models.base import Base, EnumText, UTCDateTime
 from storage.models.delivery import Delivery
 from storage.models.items import Answer, Item, Offer, Question, Update
 from storage.models.rhythm import Digest, Reask
-from storage.models.workspace import Member, Team, Workspace
+from storage.models.workspace import ClosedDay, Member, Team, Workspace
 
 __all__ = [
     "Answer",
     "AuditEntry",
     "Base",
+    "ClosedDay",
     "Delivery",
     "Digest",
     "EnumText",
