@@ -21,7 +21,8 @@ WS = "T0001"
 ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
 THURSDAY = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # 3 business days later
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 3 more (the weekend skipped)
-FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 3 more
+FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 2 more: Thanksgiving is no business day
+MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 3 more
 MINUTE = timedelta(minutes=1)
 ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
 M1, L1 = Actor(WS, "U_M1"), Actor(WS, "U_L1")
@@ -65,7 +66,7 @@ def test_a_question_is_asked_again_in_its_thread_after_three_business_days(
     [reminder] = sent(db, services.reasks.run_due(THURSDAY))
 
     assert reminder.kind == DeliveryKind.THREAD and reminder.channel == "C_LIA"
-    assert reminder.payload["reply_broadcast"] is True
+    assert "reply_broadcast" not in reminder.payload  # in the thread only
     text = str(reminder.payload["blocks"])
     assert "Which offices raised access issues?" in text and "reminder 1 of 2" in text
     assert "open 3 days" in text
@@ -78,14 +79,16 @@ def test_rounds_then_a_private_note_to_the_asker_then_silence(
     services: Services, db: Database
 ) -> None:
     ask(services)
-    rounds = [services.reasks.run_due(t) for t in (THURSDAY, TUESDAY, FRIDAY)]
-    first, second, note = (sent(db, r) for r in rounds)
+    rounds = [services.reasks.run_due(t) for t in (THURSDAY, TUESDAY, FRIDAY, MONDAY)]
+    first, second, thanksgiving, note = (sent(db, r) for r in rounds)
+    assert thanksgiving == []
     assert "reminder 2 of 2" in str(second[0].payload["blocks"])
+    assert second[0].payload["reply_broadcast"] is True  # the last round reaches the channel
     [dm] = note
     assert (dm.kind, dm.channel) == (DeliveryKind.DM, "U_M1")
     assert action_ids(dm) == [ids.KEEP_ASKING, ids.CLOSE]
     assert first[0].kind == DeliveryKind.THREAD
-    assert services.reasks.run_due(FRIDAY + timedelta(days=30)) == []
+    assert services.reasks.run_due(MONDAY + timedelta(days=30)) == []
     with db.unit_of_work() as uow:
         kinds = [
             (r.round, r.kind) for r in uow.session.scalars(select(Reask).order_by(Reask.round))
@@ -95,10 +98,10 @@ def test_rounds_then_a_private_note_to_the_asker_then_silence(
 
 def test_keep_asking_allows_another_set_of_rounds(services: Services, db: Database) -> None:
     question = ask(services)
-    for moment in (THURSDAY, TUESDAY, FRIDAY):
+    for moment in (THURSDAY, TUESDAY, MONDAY):
         services.reasks.run_due(moment)
-    services.items.keep_asking(M1, question, FRIDAY + MINUTE)
-    [again] = sent(db, services.reasks.run_due(FRIDAY + timedelta(days=5, hours=1)))
+    services.items.keep_asking(M1, question, MONDAY + MINUTE)
+    [again] = sent(db, services.reasks.run_due(MONDAY + timedelta(days=3, hours=1)))
     assert again.kind == DeliveryKind.THREAD and "reminder 4 of 5" in str(again.payload["blocks"])
 
 
@@ -107,7 +110,7 @@ def test_no_reminder_after_an_answer_or_a_close(services: Services) -> None:
     services.items.answer(L1, answered, typed("Dr. Patel's office"), ASKED + MINUTE)
     services.items.close(M1, closed, ASKED + MINUTE)
     assert services.reasks.run_due(THURSDAY) == []
-    assert services.reasks.run_due(FRIDAY + timedelta(days=60)) == []
+    assert services.reasks.run_due(MONDAY + timedelta(days=60)) == []
 
 
 def test_after_downtime_one_reminder_not_one_per_missed_round(
