@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import typed
@@ -16,6 +17,7 @@ from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft
+from storage.workspaces import Schedule
 
 WS = "T0001"
 ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
@@ -153,3 +155,34 @@ def test_a_pass_that_saw_the_question_before_another_replica_reminded_does_nothi
     services.items.snooze(L1, question, THURSDAY + MINUTE)
     # Nor may a pass that listed it before the pause remind it during the pause.
     assert services.reasks._remind(question, 1, THURSDAY, TUESDAY) == []
+
+
+def ny(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("most", "kind"), [(2, DeliveryKind.THREAD), (0, DeliveryKind.DM)])
+def test_a_round_due_after_hours_waits_for_the_next_opening(
+    services: Services, db: Database, most: int, kind: DeliveryKind
+) -> None:
+    services.schedules.update(ADMIN, Schedule(max_reasks=most), ASKED)
+    ask(services, ny(2026, 12, 7, 16, 30))  # Monday, half an hour before closing
+    # Due Thursday 16:30; the passes between then and 17:00 were missed (say, a deploy).
+    for moment in (ny(2026, 12, 10, 17), ny(2026, 12, 10, 23), ny(2026, 12, 11, 8, 59)):
+        assert services.reasks.run_due(moment) == [], moment
+    [sent_] = sent(db, services.reasks.run_due(ny(2026, 12, 11, 9)))
+    assert sent_.kind == kind  # a reminder, or with no rounds the asker's private note
+
+
+def test_working_on_it_on_a_friday_evening_pauses_until_thursday_morning(
+    services: Services,
+) -> None:
+    question = ask(services, ny(2026, 12, 4, 10))
+    assert services.items.snooze(L1, question, ny(2026, 12, 4, 18, 30)) == ny(2026, 12, 10, 9)
+
+
+def test_a_workspace_closed_day_is_no_business_day(services: Services, db: Database) -> None:
+    services.schedules.close_day(ADMIN, date(2026, 12, 9), None, ASKED)
+    ask(services, ny(2026, 12, 7, 10))
+    assert services.reasks.run_due(ny(2026, 12, 10, 10)) == []
+    assert len(services.reasks.run_due(ny(2026, 12, 11, 10))) == 1
