@@ -397,3 +397,59 @@ def test_keep_asking_after_the_last_round_asks_again(
     assert len(reasks.run_due(clock())) == 1
     [again] = fake.wait_for("chat.postMessage", where=in_thread(ts, "reminder 4 of 5"))
     assert "reply_broadcast" not in again.body  # round 5 of 5 will be the broadcast one
+
+
+def opened_settings(app: Served, fake: FakeSlack) -> dict[str, Any]:
+    before = len(fake.calls("views.open"))
+    app.slack.command("/liaison", "settings", ADMIN, MKT_CHANNEL)
+    opened = fake.wait_for("views.open", count=before + 1)[-1]
+    blocks = opened.body["view"]["blocks"]
+    return {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "words"),
+    [("America/Denver", "Mountain (Denver)"), ("America/Boise", "America/Boise")],
+)
+def test_the_timezone_select_round_trips_even_for_a_zone_not_in_the_list(
+    teams: Served, fake: FakeSlack, zone: str, words: str
+) -> None:
+    offered = opened_settings(teams, fake)["timezone"]
+    names = [o["value"] for o in offered["options"]]
+    assert names[:7] == [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+    ]
+    assert offered["options"][0]["text"]["text"] == "Eastern (New York)"
+
+    saved = submit_settings(teams, ADMIN, fields(zone=zone, broadcast="off")).json()
+
+    assert saved["response_action"] == "update"
+    again = opened_settings(teams, fake)
+    assert again["timezone"]["initial_option"] == {
+        "text": {"type": "plain_text", "text": words, "emoji": True},
+        "value": zone,
+    }
+    assert zone in [o["value"] for o in again["timezone"]["options"]]
+    assert again["reask_broadcast"]["initial_option"]["value"] == "off"
+    text = shown(teams)
+    assert f"Wednesdays at 08:30 {words} time" in text
+    assert "(none is posted to the channel)" in text
+    [workspace] = teams.rows(Workspace)
+    assert (workspace.timezone, workspace.reask_broadcast) == (zone, False)
+
+
+def test_a_broadcast_choice_that_is_not_offered_is_an_error_on_its_field(teams: Served) -> None:
+    answer = submit_settings(teams, ADMIN, fields(broadcast="loud")).json()
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"reask_broadcast": "Choose yes or no."},
+    }
+    assert DEFAULTS in shown(teams)
+    assert "(the last one is also posted to the channel)" in shown(teams)
