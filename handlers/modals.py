@@ -199,6 +199,22 @@ def _zones(current: str) -> list[Option]:
     return [Option(value=name, label=label) for name, label in zones.items()]
 
 
+def _select(
+    block_id: str, label: str, options: list[Option], chosen: str, hint: str | None = None
+) -> InputBlock:
+    """A settings field chosen from a list, the current value preselected."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        element=StaticSelectElement(
+            action_id="value",
+            options=options,
+            initial_option=next(o for o in options if o.value == chosen),
+        ),
+    )
+
+
 def settings_modal(current: Schedule, closed_days: str) -> dict[str, Any]:
     """The workspace's schedule; block ids are the Schedule's field names. `closed_days`
     says in words which days the workspace is closed."""
@@ -207,7 +223,6 @@ def settings_modal(current: Schedule, closed_days: str) -> dict[str, Any]:
         Option(value=GuardPolicy.BLOCK, label="Block it (recommended)"),
         Option(value=GuardPolicy.WARN, label="Post it and warn the author"),
     ]
-    zones = _zones(current.timezone)
     broadcast = [
         Option(value="on", label="Yes, post the last reminder to the channel too"),
         Option(value="off", label="No, keep every reminder in the thread"),
@@ -219,27 +234,18 @@ def settings_modal(current: Schedule, closed_days: str) -> dict[str, Any]:
         submit="Save",
         close="Cancel",
         blocks=[
-            InputBlock(
-                block_id="digest_weekday",
-                label="Weekly digest day",
-                element=StaticSelectElement(
-                    action_id="value", options=days, initial_option=days[current.digest_weekday]
-                ),
-            ),
+            _select("digest_weekday", "Weekly digest day", days, str(current.digest_weekday)),
             InputBlock(
                 block_id="digest_time",
                 label="Digest time",
                 element=TimePickerElement(action_id="value", initial_time=current.digest_time),
             ),
-            InputBlock(
-                block_id="timezone",
-                label="Timezone",
-                hint="Reminders go out 09:00-17:00 on business days in this zone.",
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=zones,
-                    initial_option=next(o for o in zones if o.value == current.timezone),
-                ),
+            _select(
+                "timezone",
+                "Timezone",
+                _zones(current.timezone),
+                current.timezone,
+                "Reminders go out 09:00-17:00 on business days in this zone.",
             ),
             InputBlock(
                 block_id="reask_after_days",
@@ -258,26 +264,20 @@ def settings_modal(current: Schedule, closed_days: str) -> dict[str, Any]:
                     action_id="value", initial_value=current.max_reasks, min_value=0, max_value=10
                 ),
             ),
-            InputBlock(
-                block_id="reask_broadcast",
-                label="Also post the last reminder to the channel?",
-                hint="Earlier reminders stay in the question's thread.",
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=broadcast,
-                    initial_option=broadcast[0 if current.reask_broadcast else 1],
-                ),
+            _select(
+                "reask_broadcast",
+                "Also post the last reminder to the channel?",
+                broadcast,
+                "on" if current.reask_broadcast else "off",
+                "Earlier reminders stay in the question's thread.",
             ),
             SectionBlock(block_id="closed_days", text=MarkdownTextObject(text=closed_days)),
-            InputBlock(
-                block_id="phi_policy",
-                label="When a message looks like it holds patient information",
-                hint="Block keeps it out of the app entirely; warn posts it and warns the author.",
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=guard,
-                    initial_option=next(o for o in guard if o.value == current.phi_policy),
-                ),
+            _select(
+                "phi_policy",
+                "When a message looks like it holds patient information",
+                guard,
+                current.phi_policy,
+                "Block keeps it out of the app entirely; warn posts it and warns the author.",
             ),
         ],
     ).to_dict()

@@ -11,16 +11,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, settings_for, wait_until
+from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served
 from fake_slack import Call, FakeSlack
-from test_settings_flow import fields, submit_settings
+from test_settings_flow import ask as asked_in_slack
+from test_settings_flow import fields, served_on, submit_settings
 
 from bot.scheduler import JOBS, run_job
 from storage.enums import Action
-from storage.models import AuditEntry, ClosedDay, Delivery, Question, Reask
+from storage.models import AuditEntry, ClosedDay, Reask
 
 NY = ZoneInfo("America/New_York")
-M1, L1 = "U_M1", "U_L1"
+M1 = "U_M1"
 HOUR = timedelta(hours=1)
 
 
@@ -50,18 +51,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def served(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
-    app = serve(settings_for(fake, db_url), clock=clock)
-    try:
-        for command, user, channel in [
-            ("setup marketing", ADMIN, MKT_CHANNEL),
-            ("setup liaison", ADMIN, LIA_CHANNEL),
-            ("join marketing", M1, MKT_CHANNEL),
-            ("join liaison", L1, LIA_CHANNEL),
-        ]:
-            assert app.slack.command("/liaison", command, user, channel).status == 200
+    with served_on(fake, db_url, clock) as app:
         yield app
-    finally:
-        app.runtime.stop()
 
 
 def ny(*parts: int) -> datetime:
@@ -73,15 +64,7 @@ def ask(app: Served, clock: Clock, at: datetime) -> str:
     request is served: a second's head start keeps the question's due time on the hour the
     passes run at."""
     clock.now = at - timedelta(seconds=1)
-    reply = app.slack.command("/ask", "Which offices raised access issues?", M1, MKT_CHANNEL)
-    assert "on its way to Physician Liaisons" in reply.text
-    [question] = app.rows(Question)
-
-    def posted() -> str | None:
-        with app.runtime.db.unit_of_work() as uow:
-            return uow.session.get_one(Delivery, question.delivery_id).result_ts
-
-    return wait_until(posted)
+    return asked_in_slack(app)[1]
 
 
 def run_hourly(app: Served, clock: Clock, start: datetime, end: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -280,8 +281,8 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
+@contextmanager
+def served_on(fake: FakeSlack, db_url: str, clock: Callable[[], datetime]) -> Iterator[Served]:
     """The `teams` set-up, served by a Runtime whose every part reads `clock`.
 
     The delivery worker must share the injected time: a post queued at a later "now" is not
@@ -299,6 +300,12 @@ def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
         yield app
     finally:
         app.runtime.stop()
+
+
+@pytest.fixture
+def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
+    with served_on(fake, db_url, clock) as app:
+        yield app
 
 
 def in_thread(ts: str, words: str) -> Callable[[Call], bool]:
