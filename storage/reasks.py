@@ -69,10 +69,10 @@ class ReaskService:
                 .order_by(Question.id)
             ).all()
             candidates = [Candidate(*row) for row in rows]
-            zones = calendars(uow.session, {c.workspace_id for c in candidates})
+            by_workspace = calendars(uow.session, {c.workspace_id for c in candidates})
         queued: list[int] = []
         for candidate in candidates:
-            calendar = zones[candidate.workspace_id]
+            calendar = by_workspace[candidate.workspace_id]
             if not calendar.is_open(now) or due_at(candidate, calendar) > now:
                 continue
             try:

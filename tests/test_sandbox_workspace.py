@@ -67,3 +67,6 @@ def test_the_clock_skips_forward_only_and_finds_the_next_passes() -> None:
     assert next_reask(friday_evening, schedule, calendar) == datetime(
         2026, 12, 24, 14, 1, tzinfo=UTC
     )
+    # A minute before closing: the minute after falls at closing, so the next opening.
+    closing = datetime(2026, 12, 1, 21, 59, 30, tzinfo=UTC)  # Tuesday 16:59:30
+    assert next_reask(closing, schedule, calendar) == datetime(2026, 12, 7, 14, 0, tzinfo=UTC)

@@ -43,5 +43,6 @@ def next_digest(now: datetime, schedule: Schedule) -> datetime:
 
 
 def next_reask(now: datetime, schedule: Schedule, calendar: Calendar) -> datetime:
-    """When a question asked now would be asked again: the re-ask delay in business days."""
-    return calendar.after(now, schedule.reask_after_days) + timedelta(minutes=1)
+    """When a question asked now would be asked again: the re-ask delay in business days,
+    a minute on, and in business hours."""
+    return calendar.next_open(calendar.after(now, schedule.reask_after_days) + timedelta(minutes=1))
