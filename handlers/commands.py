@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from handlers import replies
 from handlers.actors import actor_for, workspace_of
+from handlers.closed import closed_command, listed
 from handlers.deps import Deps
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
 from handlers.text import from_slack, to_modal
@@ -79,8 +80,10 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
-        # Nothing here is stored, but a team name is echoed in refusals: never an identifier.
-        typed = deps.services.guard.redacted(from_slack(command.get("text")))
+        # A team name is echoed in refusals: never an identifier. The one text stored, a
+        # closed day's label, goes through the guard itself.
+        raw = from_slack(command.get("text"))
+        typed = deps.services.guard.redacted(raw)
         sub, _, rest = typed.partition(" ")
         workspace, user, now = workspace_of(context, command), command["user_id"], deps.clock()
 
@@ -99,12 +102,18 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                     ack(replies.left(teams.leave(actor(Action.LEAVE), now)))
                 case "teams":
                     ack(replies.teams(teams.overview(workspace, now)))
+                case "closed":
+                    ack(closed_command(deps, actor, raw.partition(" ")[2], workspace, now))
                 case "settings" if rest.strip().lower() == "show":
-                    ack(replies.schedule(deps.services.schedules.get(workspace, now)))
+                    schedules = deps.services.schedules
+                    current = schedules.get(workspace, now)
+                    closed = listed(schedules.closed_days(workspace, now))
+                    ack(replies.schedule(current) + "\n" + closed)
                 case "settings":
                     schedules = deps.services.schedules
                     schedules.permit(actor(Action.SETTINGS))
-                    view = settings_modal(schedules.get(workspace, now))
+                    closed = listed(schedules.closed_days(workspace, now))
+                    view = settings_modal(schedules.get(workspace, now), closed)
                     if _open(client, command["trigger_id"], view):
                         ack()
                     else:

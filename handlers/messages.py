@@ -173,7 +173,10 @@ def offer_dm(offer: OfferView, action: Action) -> Payload:
     return payload(f"{heading}: {gist(offer.text)}", [_section(heading, offer.text), *extra])
 
 
-def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payload:
+def reask(
+    question: QuestionView, round: int, limit: int, now: datetime, *, broadcast: bool = False
+) -> Payload:
+    """A reminder in the question's thread; `broadcast` also shows it in the channel."""
     heading = f":wave: Still open: can someone from {question.to_team} help?"
     message = payload(
         f"{heading} {gist(question.text)}",
@@ -192,7 +195,7 @@ def reask(question: QuestionView, round: int, limit: int, now: datetime) -> Payl
             ),
         ],
     )
-    return {**message, "reply_broadcast": True}
+    return {**message, "reply_broadcast": True} if broadcast else message
 
 
 def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload:

@@ -24,7 +24,7 @@ from handlers import ids
 from handlers.text import SECTION_LIMIT, clip
 from storage.enums import GuardPolicy, ItemKind
 from storage.views import OfferView, QuestionView
-from storage.workspaces import WEEKDAYS, Schedule
+from storage.workspaces import WEEKDAYS, ZONES, Schedule
 
 INPUT_LIMIT = 3000  # the most a plain_text_input accepts
 
@@ -190,12 +190,42 @@ def done_modal(title: str, message: str | list[dict[str, Any]]) -> dict[str, Any
     return View(type="modal", title=title, close="Done", blocks=blocks).to_dict()
 
 
-def settings_modal(current: Schedule) -> dict[str, Any]:
-    """The workspace's schedule; block ids are the Schedule's field names."""
+BROADCAST = {"on": True, "off": False}  # the reask_broadcast select's values
+
+
+def _zones(current: str) -> list[Option]:
+    """The common zones, with the current one added if it is not among them."""
+    zones = ZONES if current in ZONES else {**ZONES, current: current}
+    return [Option(value=name, label=label) for name, label in zones.items()]
+
+
+def _select(
+    block_id: str, label: str, options: list[Option], chosen: str, hint: str | None = None
+) -> InputBlock:
+    """A settings field chosen from a list, the current value preselected."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        hint=hint,
+        element=StaticSelectElement(
+            action_id="value",
+            options=options,
+            initial_option=next(o for o in options if o.value == chosen),
+        ),
+    )
+
+
+def settings_modal(current: Schedule, closed_days: str) -> dict[str, Any]:
+    """The workspace's schedule; block ids are the Schedule's field names. `closed_days`
+    says in words which days the workspace is closed."""
     days = [Option(value=str(n), label=name) for n, name in enumerate(WEEKDAYS)]
     guard = [
         Option(value=GuardPolicy.BLOCK, label="Block it (recommended)"),
         Option(value=GuardPolicy.WARN, label="Post it and warn the author"),
+    ]
+    broadcast = [
+        Option(value="on", label="Yes, post the last reminder to the channel too"),
+        Option(value="off", label="No, keep every reminder in the thread"),
     ]
     return View(
         type="modal",
@@ -204,23 +234,18 @@ def settings_modal(current: Schedule) -> dict[str, Any]:
         submit="Save",
         close="Cancel",
         blocks=[
-            InputBlock(
-                block_id="digest_weekday",
-                label="Weekly digest day",
-                element=StaticSelectElement(
-                    action_id="value", options=days, initial_option=days[current.digest_weekday]
-                ),
-            ),
+            _select("digest_weekday", "Weekly digest day", days, str(current.digest_weekday)),
             InputBlock(
                 block_id="digest_time",
                 label="Digest time",
                 element=TimePickerElement(action_id="value", initial_time=current.digest_time),
             ),
-            InputBlock(
-                block_id="timezone",
-                label="Timezone",
-                hint="An IANA name, e.g. America/New_York, America/Chicago, America/Denver.",
-                element=PlainTextInputElement(action_id="value", initial_value=current.timezone),
+            _select(
+                "timezone",
+                "Timezone",
+                _zones(current.timezone),
+                current.timezone,
+                "Reminders go out 09:00-17:00 on business days in this zone.",
             ),
             InputBlock(
                 block_id="reask_after_days",
@@ -239,15 +264,20 @@ def settings_modal(current: Schedule) -> dict[str, Any]:
                     action_id="value", initial_value=current.max_reasks, min_value=0, max_value=10
                 ),
             ),
-            InputBlock(
-                block_id="phi_policy",
-                label="When a message looks like it holds patient information",
-                hint="Block keeps it out of the app entirely; warn posts it and warns the author.",
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=guard,
-                    initial_option=next(o for o in guard if o.value == current.phi_policy),
-                ),
+            _select(
+                "reask_broadcast",
+                "Also post the last reminder to the channel?",
+                broadcast,
+                "on" if current.reask_broadcast else "off",
+                "Earlier reminders stay in the question's thread.",
+            ),
+            SectionBlock(block_id="closed_days", text=MarkdownTextObject(text=closed_days)),
+            _select(
+                "phi_policy",
+                "When a message looks like it holds patient information",
+                guard,
+                current.phi_policy,
+                "Block keeps it out of the app entirely; warn posts it and warns the author.",
             ),
         ],
     ).to_dict()

@@ -43,6 +43,8 @@ HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one te
 • `/liaison setup marketing` (admins, in the team's channel): make it the team's home channel.
 • `/liaison settings` (admins): digest day and time, timezone, and re-asking.
 • `/liaison settings show`: the current schedule.
+• `/liaison closed`: the workspace's closed days; admins add or remove one with
+   `/liaison closed add 2026-12-24 Christmas Eve` or `/liaison closed remove 2026-12-24`.
 • `/liaison help`: this list.
 Keep patient information out of Slack: no names, record numbers or dates of birth."""
 
@@ -58,6 +60,8 @@ AUTHOR_BUTTONS = {
 VERBS = {
     Action.SETUP: "set up the teams' channels",
     Action.SETTINGS: "change the schedule",
+    Action.ADD_CLOSED_DAY: "add a closed day",
+    Action.REMOVE_CLOSED_DAY: "remove a closed day",
     Action.JOIN: "join a team",
     Action.ANSWER: "answer this question",
     Action.CLOSE: "close this question",
@@ -267,12 +271,20 @@ GUARD_SAID = {
 
 def schedule(current: Schedule) -> str:
     day = WEEKDAYS[current.digest_weekday]
+    last = (
+        "the last one is also posted to the channel"
+        if current.reask_broadcast
+        else "none is posted to the channel"
+    )
     return (
-        f"*Weekly digest:* {day}s at {current.digest_time} ({current.timezone}), in each "
+        f"*Weekly digest:* {day}s at {current.digest_time} {current.zone_name} time, in each "
         "team's channel.\n"
-        f"*Re-asking:* an unanswered question is asked again after "
-        f"{current.reask_after_days} business days, at most {current.max_reasks} times; "
-        "then the asker chooses to keep asking or close it.\n"
+        f"*Business hours:* 09:00-17:00 {current.zone_name} time, Monday to Friday, except "
+        "US public holidays and the workspace's closed days (`/liaison closed`).\n"
+        "*Re-asking:* an unanswered question is asked again in its thread, in business "
+        f"hours, after {current.reask_after_days} business days, at most "
+        f"{current.max_reasks} times ({last}); then the asker chooses to keep asking or "
+        "close it.\n"
         f"*Patient information:* {GUARD_SAID[current.phi_policy]}."
     )
 

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from handlers import ids, replies
 from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
-from handlers.modals import COMPOSERS, done_modal
+from handlers.modals import BROADCAST, COMPOSERS, done_modal
 from handlers.plaintext import inline
 from handlers.text import from_modal, from_user, parse_id
 from storage.enums import Action, GuardPolicy
@@ -165,6 +165,10 @@ def _register_settings(app: App, deps: Deps) -> None:
         if policy not in set(GuardPolicy):
             ack(response_action="errors", errors={"phi_policy": "Choose block or warn."})
             return
+        broadcast = _setting(view, "reask_broadcast") or "on"
+        if broadcast not in BROADCAST:
+            ack(response_action="errors", errors={"reask_broadcast": "Choose yes or no."})
+            return
         wanted = Schedule(
             digest_weekday=numbers["digest_weekday"],
             digest_time=_setting(view, "digest_time"),
@@ -172,6 +176,7 @@ def _register_settings(app: App, deps: Deps) -> None:
             reask_after_days=numbers["reask_after_days"],
             max_reasks=numbers["max_reasks"],
             phi_policy=GuardPolicy(policy),
+            reask_broadcast=BROADCAST[broadcast],
         )
         try:
             workspace = workspace_of(context, body)

@@ -39,6 +39,8 @@ class DeliveryStatus(StrEnum):
 class Action(StrEnum):
     SETUP = "setup"
     SETTINGS = "settings"
+    ADD_CLOSED_DAY = "add_closed_day"  # a day the workspace is closed: no business day
+    REMOVE_CLOSED_DAY = "remove_closed_day"
     JOIN = "join"
     LEAVE = "leave"
     SHARE = "share"

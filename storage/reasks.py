@@ -1,15 +1,20 @@
-"""Asking unanswered questions again, politely, on business days, once per round."""
+"""Asking unanswered questions again, politely, in business hours, once per round.
+
+Reminders go to the question's thread; only the last round is also broadcast to the channel,
+unless the workspace turned that off. A round falls due `reask_after_days` business days after
+the last ask (see `Calendar.after`) and is sent only in business hours, so one that falls due
+at night, on a weekend or on a holiday waits for the next opening.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import cast
-from zoneinfo import ZoneInfo
+from typing import NamedTuple, cast
 
 from sqlalchemy import Table, func, or_, select, update
 
-from storage.calendar import add_business_days
+from storage.calendar import Calendar, calendars
 from storage.enums import Action, DeliveryKind, State
 from storage.items.views import item_view
 from storage.models import Delivery, Item, Question, Reask, Workspace
@@ -21,6 +26,21 @@ from storage.views import QuestionView
 log = logging.getLogger(__name__)
 
 
+class Candidate(NamedTuple):
+    """An open question the pass may remind, as the pass saw it."""
+
+    question_id: int
+    workspace_id: str
+    done: int  # rounds sent so far
+    last_asked: datetime
+    after_days: int
+
+
+def due_at(candidate: Candidate, calendar: Calendar) -> datetime:
+    """When the question's next round falls due: always a business-hours moment."""
+    return calendar.after(candidate.last_asked, candidate.after_days)
+
+
 class ReaskService:
     def __init__(self, db: Database, render: Renderer) -> None:
         self._db = db
@@ -30,12 +50,12 @@ class ReaskService:
         """Send the next round for every question whose turn it is; the queued ids."""
         limit = func.coalesce(Question.reask_limit, Workspace.max_reasks)
         with self._db.unit_of_work() as uow:
-            candidates = uow.session.execute(
+            rows = uow.session.execute(
                 select(
                     Question.id,
+                    Question.workspace_id,
                     Question.reask_round,
                     Question.last_asked_at,
-                    Workspace.timezone,
                     Workspace.reask_after_days,
                 )
                 .join(Workspace, Workspace.id == Question.workspace_id)
@@ -48,14 +68,19 @@ class ReaskService:
                 )
                 .order_by(Question.id)
             ).all()
+            candidates = [Candidate(*row) for row in rows]
+            by_workspace = calendars(uow.session, {c.workspace_id for c in candidates})
         queued: list[int] = []
-        for question_id, done, last_asked, timezone, after_days in candidates:
-            if add_business_days(last_asked, after_days, ZoneInfo(timezone)) > now:
+        for candidate in candidates:
+            calendar = by_workspace[candidate.workspace_id]
+            if not calendar.is_open(now) or due_at(candidate, calendar) > now:
                 continue
             try:
-                queued += self._remind(question_id, done, last_asked, now)
+                queued += self._remind(
+                    candidate.question_id, candidate.done, candidate.last_asked, now
+                )
             except Exception:  # one question's trouble must not hold up the others
-                log.exception("re-ask of question %s failed", question_id)
+                log.exception("re-ask of question %s failed", candidate.question_id)
         return queued
 
     def _remind(
@@ -100,7 +125,9 @@ class ReaskService:
             view = cast(QuestionView, item_view(session, question))
             post = session.get_one(Delivery, question.delivery_id)
             if kind == "reask":
-                message = self._render.reask(view, done + 1, limit, now)
+                # Only the last round also reaches the channel, if the workspace wants it.
+                loud = done + 1 == limit and workspace.reask_broadcast
+                message = self._render.reask(view, done + 1, limit, now, broadcast=loud)
                 sent = uow.queue(ws, DeliveryKind.THREAD, post.channel, message, now, post)
             else:
                 message = self._render.escalation_dm(view, done, now)

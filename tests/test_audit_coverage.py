@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import typed
@@ -99,6 +99,18 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         Action.SETTINGS,
         lambda s: None,
         lambda s: s.schedules.update(ADMIN, Schedule(), NOW),
+    ),
+    (
+        "add a closed day",
+        Action.ADD_CLOSED_DAY,
+        lambda s: None,
+        lambda s: s.schedules.close_day(ADMIN, date(2026, 12, 24), None, NOW),
+    ),
+    (
+        "remove a closed day",
+        Action.REMOVE_CLOSED_DAY,
+        lambda s: s.schedules.close_day(ADMIN, date(2026, 12, 24), None, NOW),
+        lambda s: s.schedules.reopen_day(ADMIN, date(2026, 12, 24), NOW),
     ),
     (
         "join",

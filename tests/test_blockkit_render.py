@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pytest
 from browser import chromium
 
 from handlers import messages, modals
+from handlers.closed import listed
 from storage.enums import Action
 from storage.views import (
     AnswerView,
@@ -28,7 +29,7 @@ from storage.views import (
     QuestionView,
     UpdateView,
 )
-from storage.workspaces import Schedule
+from storage.workspaces import Closed, Schedule
 
 STATIC = Path(__file__).parents[1] / "bot" / "sandbox" / "static"
 SPEC = json.loads((STATIC / "blockkit.json").read_text())
@@ -129,6 +130,7 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         "offer_delivered_dm": messages.offer_dm(delivered, Action.DELIVER),
         "guard_notice": messages.guard_notice("CLIAISONS", ("MRN",), True),
         "reask": messages.reask(asked, 1, 2, NOW),
+        "reask_last": messages.reask(asked, 2, 2, NOW, broadcast=True),
         "escalation_dm": messages.escalation_dm(asked, 2, NOW),
         "working_on_it": messages.working_on_it(asked, "ULENA", NOW),
         "post_failed": messages.post_failed(
@@ -141,7 +143,12 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         "deliver_modal": modals.deliver_modal(accepted),
         "compose_offer_again": modals.compose_modal(modals.COMPOSERS["offer"], "Lunch", "Why"),
         "done_modal": modals.done_modal("Done", "*Saved*"),
-        "settings_modal": modals.settings_modal(Schedule()),
+        "settings_modal": modals.settings_modal(Schedule(), listed([])),
+        # A zone not in the list is offered too, so the current value is preselected.
+        "settings_modal_other_zone": modals.settings_modal(
+            Schedule(timezone="America/Boise", reask_broadcast=False),
+            listed([Closed(date(2026, 12, 24), "Christmas Eve")]),
+        ),
     }
     built |= {f"digest_thread_{n}": part for n, part in enumerate(thread)}
     built |= {f"compose_{k}": modals.compose_modal(c) for k, c in modals.COMPOSERS.items()}

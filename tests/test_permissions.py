@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import typed
@@ -20,6 +20,7 @@ from storage.workspaces import Schedule
 
 WS = "T1"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+CLOSED = date(2026, 12, 24)  # a workspace's own closed day
 # The admins who set the teams up; then the people whose roles the grid is about.
 SETUP_ADMIN = Actor(WS, "U_SETUP", app_admin=True)
 AUTHOR, SENDER, RECEIVER = "U_AUTHOR", "U_SENDER", "U_RECEIVER"
@@ -40,6 +41,8 @@ GRID = """
             ws_admin app_admin sending receiving author no_team guest system
 setup          Y        Y         .        .        .       .      .      .
 settings       Y        Y         .        .        .       .      .      .
+add_closed_day Y        Y         .        .        .       .      .      .
+remove_closed_day Y     Y         .        .        .       .      .      .
 join           Y        Y         Y        Y        Y       Y      .      .
 leave          .        .         Y        Y        Y       .      .      .
 share          .        .         Y        Y        Y       .      .      .
@@ -103,6 +106,8 @@ Attempt = Callable[[Services, Actor], object]
 ATTEMPTS: dict[Action, Attempt] = {
     Action.SETUP: lambda s, a: s.teams.set_channel(a, "marketing", "C_NEW", NOW),
     Action.SETTINGS: lambda s, a: s.schedules.update(a, Schedule(max_reasks=4), NOW),
+    Action.ADD_CLOSED_DAY: lambda s, a: s.schedules.close_day(a, CLOSED, None, NOW),
+    Action.REMOVE_CLOSED_DAY: lambda s, a: s.schedules.reopen_day(a, _closed(s), NOW),
     Action.JOIN: lambda s, a: s.teams.join(a, "liaison", NOW),
     Action.LEAVE: lambda s, a: s.teams.leave(a, NOW),
     Action.SHARE: lambda s, a: s.items.post(a, Draft(ItemKind.UPDATE, typed("Mailers out")), NOW),
@@ -125,6 +130,11 @@ ATTEMPTS: dict[Action, Attempt] = {
     Action.EXPORT: lambda s, a: _permit(s, a, Action.EXPORT),
     Action.PURGE: lambda s, a: _permit(s, a, Action.PURGE),
 }
+
+
+def _closed(services: Services) -> date:
+    services.schedules.close_day(SETUP_ADMIN, CLOSED, None, NOW)
+    return CLOSED
 
 
 def _permit(services: Services, actor: Actor, action: Action) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import typed
@@ -16,12 +17,14 @@ from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft
+from storage.workspaces import Schedule
 
 WS = "T0001"
 ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
 THURSDAY = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # 3 business days later
 TUESDAY = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 3 more (the weekend skipped)
-FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 3 more
+FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 2 more: Thanksgiving is no business day
+MONDAY = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 3 more
 MINUTE = timedelta(minutes=1)
 ADMIN = Actor(WS, "U_ADMIN", app_admin=True)
 M1, L1 = Actor(WS, "U_M1"), Actor(WS, "U_L1")
@@ -65,7 +68,7 @@ def test_a_question_is_asked_again_in_its_thread_after_three_business_days(
     [reminder] = sent(db, services.reasks.run_due(THURSDAY))
 
     assert reminder.kind == DeliveryKind.THREAD and reminder.channel == "C_LIA"
-    assert reminder.payload["reply_broadcast"] is True
+    assert "reply_broadcast" not in reminder.payload  # in the thread only
     text = str(reminder.payload["blocks"])
     assert "Which offices raised access issues?" in text and "reminder 1 of 2" in text
     assert "open 3 days" in text
@@ -78,14 +81,16 @@ def test_rounds_then_a_private_note_to_the_asker_then_silence(
     services: Services, db: Database
 ) -> None:
     ask(services)
-    rounds = [services.reasks.run_due(t) for t in (THURSDAY, TUESDAY, FRIDAY)]
-    first, second, note = (sent(db, r) for r in rounds)
+    rounds = [services.reasks.run_due(t) for t in (THURSDAY, TUESDAY, FRIDAY, MONDAY)]
+    first, second, thanksgiving, note = (sent(db, r) for r in rounds)
+    assert thanksgiving == []
     assert "reminder 2 of 2" in str(second[0].payload["blocks"])
+    assert second[0].payload["reply_broadcast"] is True  # the last round reaches the channel
     [dm] = note
     assert (dm.kind, dm.channel) == (DeliveryKind.DM, "U_M1")
     assert action_ids(dm) == [ids.KEEP_ASKING, ids.CLOSE]
     assert first[0].kind == DeliveryKind.THREAD
-    assert services.reasks.run_due(FRIDAY + timedelta(days=30)) == []
+    assert services.reasks.run_due(MONDAY + timedelta(days=30)) == []
     with db.unit_of_work() as uow:
         kinds = [
             (r.round, r.kind) for r in uow.session.scalars(select(Reask).order_by(Reask.round))
@@ -95,10 +100,10 @@ def test_rounds_then_a_private_note_to_the_asker_then_silence(
 
 def test_keep_asking_allows_another_set_of_rounds(services: Services, db: Database) -> None:
     question = ask(services)
-    for moment in (THURSDAY, TUESDAY, FRIDAY):
+    for moment in (THURSDAY, TUESDAY, MONDAY):
         services.reasks.run_due(moment)
-    services.items.keep_asking(M1, question, FRIDAY + MINUTE)
-    [again] = sent(db, services.reasks.run_due(FRIDAY + timedelta(days=5, hours=1)))
+    services.items.keep_asking(M1, question, MONDAY + MINUTE)
+    [again] = sent(db, services.reasks.run_due(MONDAY + timedelta(days=3, hours=1)))
     assert again.kind == DeliveryKind.THREAD and "reminder 4 of 5" in str(again.payload["blocks"])
 
 
@@ -107,7 +112,7 @@ def test_no_reminder_after_an_answer_or_a_close(services: Services) -> None:
     services.items.answer(L1, answered, typed("Dr. Patel's office"), ASKED + MINUTE)
     services.items.close(M1, closed, ASKED + MINUTE)
     assert services.reasks.run_due(THURSDAY) == []
-    assert services.reasks.run_due(FRIDAY + timedelta(days=60)) == []
+    assert services.reasks.run_due(MONDAY + timedelta(days=60)) == []
 
 
 def test_after_downtime_one_reminder_not_one_per_missed_round(
@@ -150,3 +155,34 @@ def test_a_pass_that_saw_the_question_before_another_replica_reminded_does_nothi
     services.items.snooze(L1, question, THURSDAY + MINUTE)
     # Nor may a pass that listed it before the pause remind it during the pause.
     assert services.reasks._remind(question, 1, THURSDAY, TUESDAY) == []
+
+
+def ny(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("most", "kind"), [(2, DeliveryKind.THREAD), (0, DeliveryKind.DM)])
+def test_a_round_due_after_hours_waits_for_the_next_opening(
+    services: Services, db: Database, most: int, kind: DeliveryKind
+) -> None:
+    services.schedules.update(ADMIN, Schedule(max_reasks=most), ASKED)
+    ask(services, ny(2026, 12, 7, 16, 30))  # Monday, half an hour before closing
+    # Due Thursday 16:30; the passes between then and 17:00 were missed (say, a deploy).
+    for moment in (ny(2026, 12, 10, 17), ny(2026, 12, 10, 23), ny(2026, 12, 11, 8, 59)):
+        assert services.reasks.run_due(moment) == [], moment
+    [sent_] = sent(db, services.reasks.run_due(ny(2026, 12, 11, 9)))
+    assert sent_.kind == kind  # a reminder, or with no rounds the asker's private note
+
+
+def test_working_on_it_on_a_friday_evening_pauses_until_thursday_morning(
+    services: Services,
+) -> None:
+    question = ask(services, ny(2026, 12, 4, 10))
+    assert services.items.snooze(L1, question, ny(2026, 12, 4, 18, 30)) == ny(2026, 12, 10, 9)
+
+
+def test_a_workspace_closed_day_is_no_business_day(services: Services, db: Database) -> None:
+    services.schedules.close_day(ADMIN, date(2026, 12, 9), None, ASKED)
+    ask(services, ny(2026, 12, 7, 10))
+    assert services.reasks.run_due(ny(2026, 12, 10, 10)) == []
+    assert len(services.reasks.run_due(ny(2026, 12, 11, 10))) == 1

@@ -180,21 +180,27 @@ def test_the_three_habits_in_the_sandbox(browser: Any, sandbox: str) -> None:
     expect(refused).to_contain_text("Only visible to you")
     screenshot(page, "5-second-accept-refused")
 
-    # An admin's settings form: a bad timezone is shown on its field, a good one is saved.
+    # An admin's settings form: a bad value is shown on its field, good ones are saved.
     me.act_as("UALEX")
     me.open("# general")
     me.say("#general", "/liaison settings")
     settings = page.get_by_role("dialog", name="Liaison Bridge settings")
-    settings.get_by_label("Timezone").fill("Mars/Olympus_Mons")
+    delay = settings.get_by_label("Ask unanswered questions again after (business days)")
+    delay.fill("0")
     settings.get_by_role("button", name="Save").click()
-    expect(settings.get_by_label("Timezone")).to_have_attribute("aria-invalid", "true")
+    expect(delay).to_have_attribute("aria-invalid", "true")
     screenshot(page, "6-settings-error")
-    settings.get_by_label("Timezone").fill("America/Chicago")
+    delay.fill("4")
+    settings.get_by_label("Timezone").select_option(label="Central (Chicago)")
+    settings.get_by_label("Also post the last reminder to the channel?").select_option(
+        label="No, keep every reminder in the thread"
+    )
     settings.get_by_label("Weekly digest day").select_option(label="Tuesday")
     settings.get_by_label("Digest time").fill("08:30")
     settings.get_by_role("button", name="Save").click()
     saved = page.get_by_role("dialog", name="Settings saved")
-    expect(saved).to_contain_text("Tuesdays at 08:30 (America/Chicago)")
+    expect(saved).to_contain_text("Tuesdays at 08:30 Central (Chicago) time")
+    expect(saved).to_contain_text("after 4 business days, at most 2 times (none is posted")
     saved.get_by_role("button", name="Done").click()
     expect(saved).to_be_hidden()
 

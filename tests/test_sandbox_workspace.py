@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.sandbox.clock import SandboxClock, next_digest, next_reask
 from bot.sandbox.people import seeded
 from bot.sandbox.workspace import Workspace
+from storage.calendar import Calendar
 from storage.workspaces import Schedule
 
 TUESDAY = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -59,4 +60,13 @@ def test_the_clock_skips_forward_only_and_finds_the_next_passes() -> None:
     assert clock.skip_to(later - timedelta(days=1)) >= later
     schedule = Schedule()  # Mondays 09:00, New York; re-ask after 3 business days
     assert next_digest(TUESDAY, schedule) == datetime(2026, 12, 7, 14, 0, tzinfo=UTC)
-    assert next_reask(TUESDAY, schedule) == datetime(2026, 12, 4, 15, 1, tzinfo=UTC)
+    calendar = Calendar(schedule.zone)
+    assert next_reask(TUESDAY, schedule, calendar) == datetime(2026, 12, 4, 15, 1, tzinfo=UTC)
+    # Asked on a Friday evening: three business days from Monday's opening.
+    friday_evening = datetime(2026, 12, 18, 23, 30, tzinfo=UTC)
+    assert next_reask(friday_evening, schedule, calendar) == datetime(
+        2026, 12, 24, 14, 1, tzinfo=UTC
+    )
+    # A minute before closing: the minute after falls at closing, so the next opening.
+    closing = datetime(2026, 12, 1, 21, 59, 30, tzinfo=UTC)  # Tuesday 16:59:30
+    assert next_reask(closing, schedule, calendar) == datetime(2026, 12, 7, 14, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import func, insert, select, update
 
 from handlers.messages import SlackRenderer
-from storage.calendar import add_business_days, latest_digest_time
+from storage.calendar import Calendar, latest_digest_time
 from storage.enums import DeliveryKind, DeliveryStatus, ItemKind, State
 from storage.models import Delivery, Digest, Offer, Question, Team, Update
 from storage.policy.permissions import Actor
@@ -154,16 +154,22 @@ def test_business_days_and_the_digest_instant_hold_in_every_zone(
     moment: datetime, zone_name: str, days: int, weekday: int
 ) -> None:
     zone = ZoneInfo(zone_name)
+    calendar = Calendar(zone, frozenset({date(2026, 12, 24)}))
 
-    later = add_business_days(moment, days, zone)
+    later = calendar.add_business_days(moment, days)
     local, later_local = moment.astimezone(zone), later.astimezone(zone)
     if days:
         assert later_local.weekday() < 5, later_local
+        assert calendar.is_business_day(later_local.date()), later_local
         assert later > moment
     assert later_local.time() == local.time()  # the same wall-clock time
     skipped = range(1, (later_local.date() - local.date()).days + 1)
-    business = sum((local.date() + timedelta(days=n)).weekday() < 5 for n in skipped)
+    business = sum(calendar.is_business_day(local.date() + timedelta(days=n)) for n in skipped)
     assert business == days
+    # Counted from the first business-hours moment: the result is a business-hours moment.
+    due = calendar.after(moment, days)
+    assert due >= moment and calendar.is_open(due)
+    assert calendar.next_open(moment) <= due
 
     nine = time(9, 0)
     latest = latest_digest_time(moment, weekday, nine, zone)
@@ -289,7 +295,8 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
 def test_reask_and_escalation_of_a_5000_character_question_fit(db: Database) -> None:
     services = build(db, START)
     question = new_item(services, "U_M1", QUESTION, long_text(1), START)
-    rounds = [START + timedelta(days=d) for d in (7, 14, 21)]
+    # Mondays at 09:00 in New York, when business hours open.
+    rounds = [START + timedelta(days=d, hours=1) for d in (7, 14, 21)]
     queued = [i for moment in rounds for i in services.reasks.run_due(moment)]
     services.items.snooze(Actor(WS, "U_L1"), question, rounds[0] + timedelta(hours=1))
 
@@ -297,9 +304,10 @@ def test_reask_and_escalation_of_a_5000_character_question_fit(db: Database) -> 
         rows = uow.session.scalars(select(Delivery).order_by(Delivery.id)).all()
     kinds = Counter(r.kind for r in rows if r.id in queued)
     assert kinds == {DeliveryKind.THREAD: 2, DeliveryKind.DM: 1}
-    [reask, *_] = [r for r in rows if r.id in queued]
-    assert reask.payload["reply_broadcast"] is True
+    [reask, last, _] = [r for r in rows if r.id in queued]
+    assert "reply_broadcast" not in reask.payload  # in the thread only
     assert "reminder 1 of 2" in str(reask.payload["blocks"])
+    assert last.payload["reply_broadcast"] is True  # the last round reaches the channel
     for row in rows:
         check_message(row.payload)
     assert "…" in reask.payload["blocks"][0]["text"]["text"]
@@ -487,7 +495,7 @@ ASKED = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
 THURSDAY = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # 3 business days later
 
 
-def test_jobs_run_reask_posts_one_broadcast_reminder_in_the_thread(
+def test_jobs_run_reask_posts_one_reminder_in_the_thread(
     db: Database, db_url: str, fake: FakeSlack, tmp_path: Path
 ) -> None:
     services = build(db, ASKED - timedelta(days=1))
@@ -507,7 +515,7 @@ def test_jobs_run_reask_posts_one_broadcast_reminder_in_the_thread(
     [reminder] = [c for c in fake.calls("chat.postMessage") if "thread_ts" in c.body]
     assert reminder.body["thread_ts"] == post.result_ts
     assert reminder.body["channel"] == LIA
-    assert reminder.body["reply_broadcast"] is True
+    assert "reply_broadcast" not in reminder.body  # only the last round is broadcast
     assert "reminder 1 of 2" in str(reminder.body["blocks"])
 
     code, out, err = run_cli(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -31,7 +32,7 @@ from storage.models import AuditEntry, Delivery, Digest, Question, Workspace
 
 M1 = MARKETING[0]
 L1 = LIAISONS[0]
-DEFAULTS = "*Weekly digest:* Mondays at 09:00 (America/New_York)"
+DEFAULTS = "*Weekly digest:* Mondays at 09:00 Eastern (New York) time"
 
 # -- the settings modal ---------------------------------------------------------------------
 
@@ -63,17 +64,20 @@ def fields(
     zone: str = "America/Chicago",
     after: str = "4",
     most: str = "1",
+    broadcast: str = "on",
 ) -> dict[str, dict[str, Any]]:
     day = {"type": "plain_text", "text": "Wednesday", "emoji": True}
+    place = {"type": "plain_text", "text": zone, "emoji": True}
     return {
         "digest_weekday": {
             "type": "static_select",
             "selected_option": {"text": day, "value": weekday},
         },
         "digest_time": {"type": "timepicker", "selected_time": clock},
-        "timezone": {"type": "plain_text_input", "value": zone},
+        "timezone": {"type": "static_select", "selected_option": {"text": place, "value": zone}},
         "reask_after_days": {"type": "number_input", "value": after},
         "max_reasks": {"type": "number_input", "value": most},
+        "reask_broadcast": {"type": "static_select", "selected_option": {"value": broadcast}},
     }
 
 
@@ -100,13 +104,17 @@ def test_the_admin_opens_the_settings_modal_with_the_current_values(
     assert opened.body["trigger_id"] == "trig-9"
     view = opened.body["view"]
     assert view["callback_id"] == ids.SETTINGS_MODAL
-    elements = {b["block_id"]: b["element"] for b in view["blocks"]}
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert elements["digest_weekday"]["initial_option"]["value"] == "0"
     assert elements["digest_time"]["initial_time"] == "09:00"
-    assert elements["timezone"]["initial_value"] == "America/New_York"
+    assert elements["timezone"]["initial_option"]["value"] == "America/New_York"
+    assert elements["timezone"]["initial_option"]["text"]["text"] == "Eastern (New York)"
+    assert elements["reask_broadcast"]["initial_option"]["value"] == "on"
     assert str(elements["reask_after_days"]["initial_value"]) == "3"
     assert str(elements["max_reasks"]["initial_value"]) == "2"
     assert {e["action_id"] for e in elements.values()} == {"value"}
+    [closed] = [b for b in view["blocks"] if b["block_id"] == "closed_days"]
+    assert "none ahead besides US public holidays" in closed["text"]["text"]
 
 
 def test_a_non_admin_cannot_open_the_settings(teams: Served, fake: FakeSlack) -> None:
@@ -136,7 +144,7 @@ def test_a_slack_workspace_admin_may_save_without_being_listed(
     answer = submit_settings(teams, "U_WSADMIN", fields()).json()
 
     assert answer["response_action"] == "update"
-    assert "Wednesdays at 08:30 (America/Chicago)" in shown(teams)
+    assert "Wednesdays at 08:30 Central (Chicago) time" in shown(teams)
 
 
 def test_submitting_the_modal_saves_the_schedule(teams: Served) -> None:
@@ -147,9 +155,9 @@ def test_submitting_the_modal_saves_the_schedule(teams: Served) -> None:
     assert answer["response_action"] == "update"
     assert answer["view"]["title"]["text"] == "Settings saved"
     saved = json.dumps(answer["view"])
-    assert "Wednesdays at 08:30 (America/Chicago)" in saved
+    assert "Wednesdays at 08:30 Central (Chicago) time" in saved
     text = shown(teams)
-    assert "*Weekly digest:* Wednesdays at 08:30 (America/Chicago)" in text
+    assert "*Weekly digest:* Wednesdays at 08:30 Central (Chicago) time" in text
     assert "after 4 business days, at most 1 times" in text
     [workspace] = teams.rows(Workspace)
     assert (workspace.digest_weekday, workspace.digest_time, workspace.timezone) == (
@@ -182,7 +190,8 @@ def test_the_saved_schedule_is_the_one_the_digest_pass_keeps(teams: Served) -> N
 def test_the_modal_submitted_as_opened_changes_nothing(teams: Served, fake: FakeSlack) -> None:
     teams.slack.command("/liaison", "settings", ADMIN, MKT_CHANNEL)
     [opened] = fake.wait_for("views.open")
-    initial = {b["block_id"]: b["element"] for b in opened.body["view"]["blocks"]}
+    blocks = opened.body["view"]["blocks"]
+    initial = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
 
     reply = submit_settings(
         teams,
@@ -190,9 +199,10 @@ def test_the_modal_submitted_as_opened_changes_nothing(teams: Served, fake: Fake
         fields(
             weekday=initial["digest_weekday"]["initial_option"]["value"],
             clock=initial["digest_time"]["initial_time"],
-            zone=initial["timezone"]["initial_value"],
+            zone=initial["timezone"]["initial_option"]["value"],
             after=str(initial["reask_after_days"]["initial_value"]),
             most=str(initial["max_reasks"]["initial_value"]),
+            broadcast=initial["reask_broadcast"]["initial_option"]["value"],
         ),
     )
 
@@ -210,7 +220,7 @@ def test_an_unknown_timezone_is_an_error_on_its_field_and_changes_nothing(
     answer = reply.json()
     assert answer["response_action"] == "errors"
     assert list(answer["errors"]) == ["timezone"]
-    assert "America/New_York" in answer["errors"]["timezone"]
+    assert answer["errors"]["timezone"] == "Pick a timezone from the list."
     assert DEFAULTS in shown(teams)
     assert not [a for a in teams.rows(AuditEntry) if a.action == Action.SETTINGS]
 
@@ -251,14 +261,19 @@ def test_a_non_admins_submission_is_refused(teams: Served) -> None:
 # -- "Working on it" and "Keep asking", with the app's clock moved on ---------------------
 
 
+TUESDAY = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York, business hours
+
+
 class Clock:
-    """The app's clock: real time plus an offset a test moves forward."""
+    """The app's clock: it starts on a Tuesday morning, runs as real time does, and a test
+    moves it forward by `offset` (weeks later is a Tuesday morning again)."""
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self._started = datetime.now(UTC)
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return TUESDAY + (datetime.now(UTC) - self._started) + self.offset
 
 
 @pytest.fixture
@@ -266,8 +281,8 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
+@contextmanager
+def served_on(fake: FakeSlack, db_url: str, clock: Callable[[], datetime]) -> Iterator[Served]:
     """The `teams` set-up, served by a Runtime whose every part reads `clock`.
 
     The delivery worker must share the injected time: a post queued at a later "now" is not
@@ -285,6 +300,12 @@ def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
         yield app
     finally:
         app.runtime.stop()
+
+
+@pytest.fixture
+def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
+    with served_on(fake, db_url, clock) as app:
+        yield app
 
 
 def in_thread(ts: str, words: str) -> Callable[[Call], bool]:
@@ -325,7 +346,7 @@ def test_working_on_it_pauses_the_reminders_with_a_note_in_the_thread(
 
     assert len(reasks.run_due(clock())) == 1
     [reminder] = fake.wait_for("chat.postMessage", where=in_thread(ts, "reminder 1 of 2"))
-    assert reminder.body["reply_broadcast"] is True
+    assert "reply_broadcast" not in reminder.body  # in the thread only
     clicked_at = clock()
 
     said = click(shifted, fake, L1, ids.WORKING, question)
@@ -370,6 +391,8 @@ def test_keep_asking_after_the_last_round_asks_again(
         e["action_id"] for b in dm.body["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
     assert actions == [ids.KEEP_ASKING, ids.CLOSE]
+    [last] = fake.wait_for("chat.postMessage", where=in_thread(ts, "reminder 2 of 2"))
+    assert last.body["reply_broadcast"] is True  # the last round reaches the channel
 
     said = click(shifted, fake, L1, ids.KEEP_ASKING, question)
     assert said.startswith(f"Only <@{M1}> can keep this question asked.")
@@ -380,4 +403,60 @@ def test_keep_asking_after_the_last_round_asks_again(
     clock.offset = timedelta(days=28)
     assert len(reasks.run_due(clock())) == 1
     [again] = fake.wait_for("chat.postMessage", where=in_thread(ts, "reminder 4 of 5"))
-    assert again.body["reply_broadcast"] is True
+    assert "reply_broadcast" not in again.body  # round 5 of 5 will be the broadcast one
+
+
+def opened_settings(app: Served, fake: FakeSlack) -> dict[str, Any]:
+    before = len(fake.calls("views.open"))
+    app.slack.command("/liaison", "settings", ADMIN, MKT_CHANNEL)
+    opened = fake.wait_for("views.open", count=before + 1)[-1]
+    blocks = opened.body["view"]["blocks"]
+    return {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "words"),
+    [("America/Denver", "Mountain (Denver)"), ("America/Boise", "America/Boise")],
+)
+def test_the_timezone_select_round_trips_even_for_a_zone_not_in_the_list(
+    teams: Served, fake: FakeSlack, zone: str, words: str
+) -> None:
+    offered = opened_settings(teams, fake)["timezone"]
+    names = [o["value"] for o in offered["options"]]
+    assert names[:7] == [
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+    ]
+    assert offered["options"][0]["text"]["text"] == "Eastern (New York)"
+
+    saved = submit_settings(teams, ADMIN, fields(zone=zone, broadcast="off")).json()
+
+    assert saved["response_action"] == "update"
+    again = opened_settings(teams, fake)
+    assert again["timezone"]["initial_option"] == {
+        "text": {"type": "plain_text", "text": words, "emoji": True},
+        "value": zone,
+    }
+    assert zone in [o["value"] for o in again["timezone"]["options"]]
+    assert again["reask_broadcast"]["initial_option"]["value"] == "off"
+    text = shown(teams)
+    assert f"Wednesdays at 08:30 {words} time" in text
+    assert "(none is posted to the channel)" in text
+    [workspace] = teams.rows(Workspace)
+    assert (workspace.timezone, workspace.reask_broadcast) == (zone, False)
+
+
+def test_a_broadcast_choice_that_is_not_offered_is_an_error_on_its_field(teams: Served) -> None:
+    answer = submit_settings(teams, ADMIN, fields(broadcast="loud")).json()
+
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"reask_broadcast": "Choose yes or no."},
+    }
+    assert DEFAULTS in shown(teams)
+    assert "(the last one is also posted to the channel)" in shown(teams)

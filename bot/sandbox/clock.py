@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from storage.calendar import add_business_days, latest_digest_time
+from storage.calendar import Calendar, latest_digest_time
 from storage.workspaces import Schedule
 
 
@@ -42,6 +42,7 @@ def next_digest(now: datetime, schedule: Schedule) -> datetime:
     )
 
 
-def next_reask(now: datetime, schedule: Schedule) -> datetime:
-    """When a question asked now would be asked again: the re-ask delay in business days."""
-    return add_business_days(now, schedule.reask_after_days, schedule.zone) + timedelta(minutes=1)
+def next_reask(now: datetime, schedule: Schedule, calendar: Calendar) -> datetime:
+    """When a question asked now would be asked again: the re-ask delay in business days,
+    a minute on, and in business hours."""
+    return calendar.next_open(calendar.after(now, schedule.reask_after_days) + timedelta(minutes=1))

@@ -36,6 +36,7 @@ def _state(standin: SlackStandIn, clock: SandboxClock, runtime: Runtime, user: s
     workspace = standin.workspace
     now = clock()
     schedule = runtime.services.schedules.get(TEAM_ID, now)
+    calendar = runtime.services.schedules.calendar(TEAM_ID, now)
     dm = dm_channel(user)
     with workspace.lock:
         messages = [
@@ -54,7 +55,7 @@ def _state(standin: SlackStandIn, clock: SandboxClock, runtime: Runtime, user: s
         "tz": TIMEZONE,
         "next": {
             "digest": next_digest(now, schedule).isoformat(),
-            "reask": next_reask(now, schedule).isoformat(),
+            "reask": next_reask(now, schedule, calendar).isoformat(),
         },
         "people": [asdict(p) for p in PEOPLE],
         "names": dict(workspace.names),
@@ -147,8 +148,12 @@ def _skip(runtime: Runtime, clock: SandboxClock, to: str) -> str:
     as the ticker would, then wait until what they queued is in Slack."""
     # Posts under way finish first: skipping ahead would make their leases run out.
     runtime.worker.drain([], DELIVERY_WAIT_SECONDS)
-    schedule = runtime.services.schedules.get(TEAM_ID, clock())
-    target = (next_digest if to == "digest" else next_reask)(clock(), schedule)
+    schedules = runtime.services.schedules
+    schedule = schedules.get(TEAM_ID, clock())
+    if to == "digest":
+        target = next_digest(clock(), schedule)
+    else:
+        target = next_reask(clock(), schedule, schedules.calendar(TEAM_ID, clock()))
     now = clock.skip_to(target)
     queued = [post for job in JOBS for post in run_job(runtime.services, job, now)]
     runtime.worker.drain(queued, DELIVERY_WAIT_SECONDS)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from storage.calendar import add_business_days
+from storage.calendar import calendar_of
 from storage.enums import Action, DeliveryKind
 from storage.errors import Refused
 from storage.guard import Text
@@ -161,8 +160,7 @@ class ItemService:
     def snooze(self, actor: Actor, question_id: int, now: datetime) -> datetime:
         """The other team is on it: no reminder for a few business days. Returns until when."""
         with self._db.unit_of_work() as uow:
-            zone = ZoneInfo(uow.session.get_one(Workspace, actor.workspace_id).timezone)
-            until = add_business_days(now, WORKING_ON_IT_DAYS, zone)
+            until = calendar_of(uow.session, actor.workspace_id).after(now, WORKING_ON_IT_DAYS)
             item, view = transition(
                 uow,
                 self._render,

@@ -7,13 +7,14 @@ from storage.models.installs import slack_bots, slack_installations, slack_oauth
 from storage.models.items import Answer, Item, Offer, Question, Update
 from storage.models.receipt import RequestReceipt
 from storage.models.rhythm import Digest, Reask
-from storage.models.workspace import Member, Team, Workspace
+from storage.models.workspace import ClosedDay, Member, Team, Workspace
 
 __all__ = [
     "Answer",
     "AuditEntry",
     "Base",
     "ChannelPace",
+    "ClosedDay",
     "Delivery",
     "Digest",
     "EnumText",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import CHANNEL, USER, WS, Base
@@ -24,6 +24,9 @@ class Workspace(Base):
     )
     reask_after_days: Mapped[int] = mapped_column(default=3, server_default="3")
     max_reasks: Mapped[int] = mapped_column(default=2, server_default="2")
+    # Whether the last reminder round is also broadcast to the channel (the others stay in
+    # the question's thread).
+    reask_broadcast: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     # What the PHI guard does with a patient identifier: "block" it, or "warn" and let it by.
     phi_policy: Mapped[str] = mapped_column(String(10), default="block", server_default="block")
     # The Enterprise Grid org it belongs to, as installs and requests tell: an org-wide
@@ -54,3 +57,15 @@ class Member(Base):
     user_id: Mapped[str] = mapped_column(USER)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
     joined_at: Mapped[datetime]
+
+
+class ClosedDay(Base):
+    """A day the workspace's hospital is closed besides the public holidays: no business day."""
+
+    __tablename__ = "closed_days"
+    __table_args__ = (UniqueConstraint("workspace_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(WS, ForeignKey("workspaces.id"))
+    day: Mapped[date]
+    label: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -51,6 +51,8 @@ ADMINS = (Role.WORKSPACE_ADMIN, Role.APP_ADMIN)
 MATRIX: dict[Action, Rule] = {
     Action.SETUP: _rule(*ADMINS, needs=(Fact.ADMIN,)),
     Action.SETTINGS: _rule(*ADMINS, needs=(Fact.ADMIN,)),
+    Action.ADD_CLOSED_DAY: _rule(*ADMINS, needs=(Fact.ADMIN,)),
+    Action.REMOVE_CLOSED_DAY: _rule(*ADMINS, needs=(Fact.ADMIN,)),
     # Guests (outside contractors, agencies) read what they are shown but take no part.
     Action.JOIN: _rule(Role.NO_TEAM, Role.SENDING_TEAM, needs=(Fact.GUEST,)),
     Action.LEAVE: _rule(Role.SENDING_TEAM),
