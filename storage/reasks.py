@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, or_, select, update
 
-from storage.calendar import add_business_days
+from storage.calendar import add_business_days, is_business_day
 from storage.enums import Action, DeliveryKind, State
 from storage.items.views import item_view
 from storage.models import Delivery, Item, Question, Reask, Workspace
@@ -19,6 +19,28 @@ from storage.uow import Database
 from storage.views import QuestionView
 
 log = logging.getLogger(__name__)
+
+
+def cap_by_needed_by(
+    due: datetime, last_asked: datetime, needed_by: date | None, zone: ZoneInfo
+) -> datetime | None:
+    """When a question with a needed-by date is reminded: on the usual schedule, but by the
+    business day before that date at the latest, and never once the date has passed (None:
+    no reminder and no note to the asker, who set the date and knows it lapsed)."""
+    if needed_by is None:
+        return due
+    eve = needed_by - timedelta(days=1)
+    while not is_business_day(eve):
+        eve -= timedelta(days=1)
+    eve_at = datetime.combine(eve, last_asked.astimezone(zone).time(), tzinfo=zone)
+    if last_asked < eve_at < due:
+        due = eve_at
+    lapses = datetime.combine(needed_by + timedelta(days=1), time(), tzinfo=zone)
+    return due if due < lapses else None
+
+
+def _utc_yesterday(now: datetime) -> date:
+    return (now.astimezone(UTC) - timedelta(days=1)).date()
 
 
 class ReaskService:
@@ -37,6 +59,7 @@ class ReaskService:
                     Question.last_asked_at,
                     Workspace.timezone,
                     Workspace.reask_after_days,
+                    Question.needed_by,
                 )
                 .join(Workspace, Workspace.id == Question.workspace_id)
                 .where(
@@ -45,12 +68,17 @@ class ReaskService:
                     Question.last_asked_at <= now - timedelta(days=1),
                     or_(Question.snoozed_until.is_(None), Question.snoozed_until <= now),
                     Question.reask_round <= limit,
+                    # No place's date is more than a day behind UTC's: lapsed ones drop out.
+                    or_(Question.needed_by.is_(None), Question.needed_by >= _utc_yesterday(now)),
                 )
                 .order_by(Question.id)
             ).all()
         queued: list[int] = []
-        for question_id, done, last_asked, timezone, after_days in candidates:
-            if add_business_days(last_asked, after_days, ZoneInfo(timezone)) > now:
+        for question_id, done, last_asked, timezone, after_days, needed_by in candidates:
+            zone = ZoneInfo(timezone)
+            due = add_business_days(last_asked, after_days, zone)
+            capped = cap_by_needed_by(due, last_asked, needed_by, zone)
+            if capped is None or capped > now:
                 continue
             try:
                 queued += self._remind(question_id, done, last_asked, now)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.digests import DigestService
+from storage.goals import GoalService
 from storage.guard import Guard
 from storage.items.service import ItemService
 from storage.outbox import Outbox
@@ -15,6 +16,7 @@ from storage.ports import Renderer
 from storage.reasks import ReaskService
 from storage.reports.audit import AuditExport
 from storage.retention import RetentionService
+from storage.structure import ServiceLineService
 from storage.teams import TeamService
 from storage.uow import Database
 from storage.workspaces import ScheduleService
@@ -31,6 +33,8 @@ class Services:
     reasks: ReaskService
     retention: RetentionService
     audit: AuditExport
+    service_lines: ServiceLineService
+    goals: GoalService
 
     @classmethod
     def build(
@@ -51,4 +55,6 @@ class Services:
             reasks=ReaskService(db, render),
             retention=RetentionService(db),
             audit=AuditExport(db),
+            service_lines=ServiceLineService(db),
+            goals=GoalService(db),
         )

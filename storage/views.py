@@ -146,6 +146,20 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class GoalDraft:
+    """A goal as its form was filled in; the level counts only when the goal is new (a team
+    goal belongs to its author's team)."""
+
+    title: Text
+    level: GoalLevel
+    status: GoalStatus = GoalStatus.ON_TRACK
+    parent_id: int | None = None
+    service_line_id: int | None = None
+    target: Text | None = None
+    period: Text | None = None
+
+
+@dataclass(frozen=True)
 class Posted:
     """What a use case queued for Slack: the channel it goes to and the item it created."""
 
@@ -153,6 +167,7 @@ class Posted:
     team: str
     item_id: int
     kind: ItemKind
+    item: ItemView | None = None  # what was posted, for the author's confirmation
 
 
 @dataclass(frozen=True)
