@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 
-from handlers import actions, commands, events, replies, views
+from handlers import actions, commands, events, goals, replies, views
 from handlers.deps import Deps
 from handlers.text import from_slack_text
 
@@ -20,6 +20,7 @@ def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
+    goals.register(app, deps)
     events.register(app, deps)
     app.error(_error_handler(deps))
 

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from handlers import replies
 from handlers.actors import actor_for
 from handlers.deps import Deps
+from handlers.goals import goal_list
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
-from handlers.text import from_slack_text
+from handlers.text import clip, from_slack_text
 from storage.enums import Action
 from storage.errors import Refused, ValueUnflagged
 from storage.guard import PhiBlocked
@@ -40,10 +41,15 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     compose = COMPOSERS[kind]
     action = CREATED[compose.item][0]
 
+    def form(workspace: str, text: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """The form, with the workspace's service lines and goals to choose from."""
+        choices = deps.services.goals.choices(workspace, deps.clock())
+        return compose_modal(compose, text, note, choices)
+
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         text = from_slack_text(command.get("text"))
         if not text:
-            if _open(client, command["trigger_id"], compose_modal(compose)):
+            if _open(client, command["trigger_id"], form(command["team_id"])):
                 ack()
             else:
                 ack(replies.OPEN_FAILED)
@@ -59,7 +65,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
         except ValueUnflagged as unflagged:
             # Nothing is posted until the author flags the offer or rewords it, in the form.
             question = replies.value_question(unflagged.words)
-            view = compose_modal(compose, text, question)
+            view = form(command["team_id"], text, question)
             if _open(client, command["trigger_id"], view):
                 ack(question)
             else:
@@ -78,8 +84,10 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        # Nothing here is stored, but a team name is echoed in refusals: never an identifier.
-        typed = deps.services.guard.redacted(from_slack_text(command.get("text")))
+        # A team name is echoed in refusals: never an identifier. What is stored (a service
+        # line's name) goes through the guard itself.
+        raw = from_slack_text(command.get("text"))
+        typed = deps.services.guard.redacted(raw)
         sub, _, rest = typed.partition(" ")
         workspace, user, now = command["team_id"], command["user_id"], deps.clock()
 
@@ -108,9 +116,41 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                         ack()
                     else:
                         ack(replies.SETTINGS_OPEN_FAILED)
+                case "servicelines" | "service-lines":
+                    said = raw.partition(" ")[2].strip()
+                    ack(_service_lines(deps, actor, workspace, said, rest.strip()))
+                case "goals":
+                    ack(goal_list(deps.services.goals.choices(workspace, now).goals))
                 case _:
                     ack(replies.HELP)
+        except PhiBlocked as blocked:
+            ack(replies.phi_blocked(blocked))
         except Refused as refused:
             ack(replies.refusal(refused))
 
     return handle
+
+
+def _service_lines(
+    deps: Deps, actor: Callable[[Action], Actor], workspace: str, raw: str, redacted: str
+) -> str:
+    """`/liaison servicelines [add NAME | remove NAME]`; `raw` is the text after the word."""
+    lines, now = deps.services.service_lines, deps.clock()
+    verb, _, name = raw.partition(" ")
+    match verb.lower():
+        case "":
+            return replies.service_lines(lines.listing(workspace, now))
+        case "add":
+            who = actor(Action.SERVICE_LINES)
+            added = lines.add(who, deps.services.guard.screen(who, name, now, where="name"), now)
+            return f"{clip(added.name, 80)} is on the list of service lines."
+        case "remove":
+            removed = lines.remove(actor(Action.SERVICE_LINES), name, now)
+            return f"{clip(removed.name, 80)} is off the list. Items tagged with it keep the tag."
+    return replies.with_text(SERVICE_LINES_HELP, redacted)
+
+
+SERVICE_LINES_HELP = (
+    "Use `/liaison servicelines` to see the list, `/liaison servicelines add NAME` or "
+    "`/liaison servicelines remove NAME` (admins) to change it."
+)
