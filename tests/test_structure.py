@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, settings_for
+from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, set_up, settings_for
 from fake_slack import FakeSlack
 from sqlalchemy import select
 
@@ -28,14 +28,7 @@ def bridge(fake: FakeSlack, db_url: str) -> Iterator[Served]:
     """Both teams set up, served with the clock stopped at NOW."""
     app = serve(settings_for(fake, db_url), clock=lambda: NOW)
     try:
-        for command, user, channel in [
-            ("setup marketing", ADMIN, MKT_CHANNEL),
-            ("setup liaison", ADMIN, LIA_CHANNEL),
-            ("join marketing", M1, MKT_CHANNEL),
-            ("join liaison", L1, LIA_CHANNEL),
-        ]:
-            assert app.slack.command("/liaison", command, user, channel).status == 200
-        yield app
+        yield set_up(app, (M1,), (L1,))
     finally:
         app.runtime.stop()
 
