@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, events, failures, installs, replays, views
+from handlers import actions, commands, events, failures, goals, installs, replays, views
 from handlers.deps import Deps
 
 
@@ -13,6 +13,7 @@ def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
+    goals.register(app, deps)
     events.register(app, deps)
     installs.register(app, deps)
     app.error(failures.error_handler(app, deps))

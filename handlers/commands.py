@@ -13,8 +13,9 @@ from handlers import replies
 from handlers.actors import actor_for, workspace_of
 from handlers.closed import closed_command, listed
 from handlers.deps import Deps
+from handlers.goals import goal_list
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
-from handlers.text import from_slack, to_modal
+from handlers.text import clip, from_slack, to_modal
 from storage.enums import Action
 from storage.errors import Refused, ValueUnflagged
 from storage.guard import PhiBlocked
@@ -41,17 +42,21 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
     compose = COMPOSERS[kind]
     action = CREATED[compose.item][0]
 
+    def form(workspace: str, text: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """The form, with the workspace's service lines and goals to choose from."""
+        choices = deps.services.goals.choices(workspace, deps.clock())
+        return compose_modal(compose, text, note, choices)
+
     def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
-        text = from_slack(command.get("text"))
+        text, workspace = from_slack(command.get("text")), workspace_of(context, command)
         if not text:
-            if _open(client, command["trigger_id"], compose_modal(compose)):
+            if _open(client, command["trigger_id"], form(workspace)):
                 ack()
             else:
                 ack(replies.OPEN_FAILED)
             return
         now = deps.clock()
         try:
-            workspace = workspace_of(context, command)
             actor = actor_for(deps, client, workspace, command["user_id"], action)
             clean = deps.services.guard.screen(actor, text, now)
             sent = deps.services.items.post(actor, Draft(compose.item, clean), now)
@@ -61,7 +66,7 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
         except ValueUnflagged as unflagged:
             # Nothing is posted until the author flags the offer or rewords it, in the form.
             question = replies.value_question(unflagged.words)
-            view = compose_modal(compose, to_modal(text), question)
+            view = form(workspace, to_modal(text), question)
             if _open(client, command["trigger_id"], view):
                 ack(question)
             else:
@@ -80,8 +85,8 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
     def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
-        # A team name is echoed in refusals: never an identifier. The one text stored, a
-        # closed day's label, goes through the guard itself.
+        # A team name is echoed in refusals: never an identifier. What is stored (a closed
+        # day's label, a service line's name) goes through the guard itself.
         raw = from_slack(command.get("text"))
         typed = deps.services.guard.redacted(raw)
         sub, _, rest = typed.partition(" ")
@@ -118,9 +123,41 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                         ack()
                     else:
                         ack(replies.SETTINGS_OPEN_FAILED)
+                case "servicelines" | "service-lines":
+                    said = raw.partition(" ")[2].strip()
+                    ack(_service_lines(deps, actor, workspace, said, rest.strip()))
+                case "goals":
+                    ack(goal_list(deps.services.goals.choices(workspace, now).goals))
                 case _:
                     ack(replies.HELP)
+        except PhiBlocked as blocked:
+            ack(replies.phi_blocked(blocked))
         except Refused as refused:
             ack(replies.refusal(refused))
 
     return handle
+
+
+def _service_lines(
+    deps: Deps, actor: Callable[[Action], Actor], workspace: str, raw: str, redacted: str
+) -> str:
+    """`/liaison servicelines [add NAME | remove NAME]`; `raw` is the text after the word."""
+    lines, now = deps.services.service_lines, deps.clock()
+    verb, _, name = raw.partition(" ")
+    match verb.lower():
+        case "":
+            return replies.service_lines(lines.listing(workspace, now))
+        case "add":
+            who = actor(Action.SERVICE_LINES)
+            added = lines.add(who, deps.services.guard.screen(who, name, now, where="name"), now)
+            return f"{clip(added.name, 80)} is on the list of service lines."
+        case "remove":
+            removed = lines.remove(actor(Action.SERVICE_LINES), name, now)
+            return f"{clip(removed.name, 80)} is off the list. Items tagged with it keep the tag."
+    return replies.with_text(SERVICE_LINES_HELP, redacted)
+
+
+SERVICE_LINES_HELP = (
+    "Use `/liaison servicelines` to see the list, `/liaison servicelines add NAME` or "
+    "`/liaison servicelines remove NAME` (admins) to change it."
+)

@@ -22,3 +22,15 @@ VALUE_INPUT = "of_value"
 VALUE_OPTION = "yes"
 LINK_BLOCK = "link"
 LINK_INPUT = "link"
+
+# The optional structure of items; each element's action_id is its block's id.
+SERVICE_LINE_BLOCK = "service_line"
+GOAL_BLOCK = "goal"
+NEEDED_BY_BLOCK = "needed_by"
+OFFER_TYPE_BLOCK = "offer_type"
+
+# Goals: the list's buttons and the form (block ids are the form's field names).
+GOAL_ADD = "goal_add"
+GOAL_EDIT = "goal_edit"
+GOAL_PICK = "goal_pick"  # a select of every goal, when there are more than the list shows
+GOAL_MODAL = "goal_modal"

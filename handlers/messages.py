@@ -22,6 +22,7 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
 from handlers.replies import whom
+from handlers.structure import tags
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, user, when
 from storage.enums import Action, State
 from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
@@ -42,12 +43,18 @@ def _context(*parts: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text="  ·  ".join(parts))])
 
 
+def _tags(view: ItemView) -> list[Block]:
+    line = tags(view)
+    return [_context(line)] if line else []
+
+
 def plan_update(update: UpdateView) -> Payload:
     heading = f":memo: Plan update from {update.team_name}"
     return payload(
         f"{heading}: {gist(update.text)}",
         [
             _section(heading, update.text),
+            *_tags(update),
             _context(f"Shared by {user(update.author_id)}", when(update.created_at)),
         ],
     )
@@ -72,6 +79,7 @@ def question(question: QuestionView) -> Payload:
     heading = f":question: Question for {question.to_team} from {question.from_team}"
     blocks: list[Block] = [
         _section(heading, question.text),
+        *_tags(question),
         _context(
             f"Asked by {user(question.asker_id)}",
             when(question.created_at),
@@ -116,7 +124,7 @@ def offer(offer: OfferView) -> Payload:
     live = offer.status in (State.OFFERED, State.ACCEPTED, State.DELIVERED)
     what = ":handshake: Offer of help" if live else f"{offer.status.capitalize()} offer of help"
     heading = f"{what} to {offer.to_team} from {offer.from_team}"
-    blocks: list[Block] = [_section(heading, offer.text)]
+    blocks: list[Block] = [_section(heading, offer.text), *_tags(offer)]
     meta = [f"Offered by {user(offer.offerer_id)}", when(offer.created_at)]
     status = _offer_status(offer)
     if status:

@@ -16,14 +16,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
     StaticSelectElement,
     TimePickerElement,
-    UrlInputElement,
 )
 from slack_sdk.models.views import View
 
 from handlers import ids
+from handlers.structure import item_fields, link_input
 from handlers.text import SECTION_LIMIT, clip
 from storage.enums import GuardPolicy, ItemKind
-from storage.views import OfferView, QuestionView
+from storage.views import Choices, OfferView, QuestionView
 from storage.workspaces import WEEKDAYS, ZONES, Schedule
 
 INPUT_LIMIT = 3000  # the most a plain_text_input accepts
@@ -102,15 +102,20 @@ def _value_checkbox(checked: bool) -> InputBlock:
 
 
 def compose_modal(
-    compose: Compose, text: str | None = None, note: str | None = None
+    compose: Compose,
+    text: str | None = None,
+    note: str | None = None,
+    choices: Choices | None = None,
 ) -> dict[str, Any]:
-    """The form behind a habit; `text` and `note` when a command's text needs a second look."""
+    """The form behind a habit; `text` and `note` when a command's text needs a second look,
+    and the workspace's service lines and goals to tag it with."""
     blocks: list[Block] = []
     if note:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
     blocks.append(_text_input(compose.label, compose.placeholder, text))
     if compose.item == ItemKind.OFFER:
         blocks.append(_value_checkbox(False))
+    blocks += item_fields(compose.item, choices)
     return View(
         type="modal",
         callback_id=f"{ids.COMPOSE}:{compose.kind}",
@@ -150,12 +155,7 @@ def deliver_modal(offer: OfferView) -> dict[str, Any]:
         close="Cancel",
         blocks=[
             _quote("The offer:", offer.text),
-            InputBlock(
-                block_id=ids.LINK_BLOCK,
-                label="Link to what was delivered (optional)",
-                optional=True,
-                element=UrlInputElement(action_id=ids.LINK_INPUT),
-            ),
+            link_input("Link to what was delivered"),
         ],
     ).to_dict()
 

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, ContextBlock, MarkdownTextObject, SectionBlock
 
 from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.facts import CouldNotCheck
+from handlers.structure import tags
 from handlers.text import FALLBACK_LIMIT, clip, user, when
 from storage.enums import Action, GuardPolicy, ItemKind, Role, State
 from storage.errors import (
@@ -25,7 +26,7 @@ from storage.errors import (
     ValueUnflagged,
 )
 from storage.guard import PhiBlocked
-from storage.views import Posted, TeamView
+from storage.views import Posted, ServiceLineView, TeamView
 from storage.workspaces import WEEKDAYS, Schedule
 
 HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one team.
@@ -45,6 +46,9 @@ HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one te
 • `/liaison settings show`: the current schedule.
 • `/liaison closed`: the workspace's closed days; admins add or remove one with
    `/liaison closed add 2026-12-24 Christmas Eve` or `/liaison closed remove 2026-12-24`.
+• `/liaison servicelines`: the service lines items can be tagged with; admins `add NAME`
+   or `remove NAME`, e.g. `/liaison servicelines add ENT`.
+• `/liaison goals`: corporate goals and the team goals under them; add one or change a status.
 • `/liaison help`: this list.
 Keep patient information out of Slack: no names, record numbers or dates of birth."""
 
@@ -73,6 +77,9 @@ VERBS = {
     Action.KEEP_ASKING: "keep this question asked",
     Action.EXPORT: "export the audit trail",
     Action.PURGE: "purge old texts",
+    Action.SERVICE_LINES: "change the service lines",
+    Action.CORPORATE_GOAL: "add or edit corporate goals",
+    Action.TEAM_GOAL: "add or edit this team's goals",
 }
 STATE_SAID = {
     State.ANSWERED: "answered already",
@@ -204,10 +211,18 @@ def posted(sent: Posted, warned: Sequence[str] = ()) -> Payload:
     if warned:
         text += "\n" + phi_warning(warned)
     blocks: list[Any] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if sent.item and (line := tags(sent.item)):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=line)]))
     own = AUTHOR_BUTTONS.get(sent.kind)
     if own:
         blocks.append(ActionsBlock(elements=[button(own[0], own[1], sent.item_id)]))
     return {**payload(text, blocks), "response_type": "ephemeral"}
+
+
+def service_lines(lines: Sequence[ServiceLineView]) -> str:
+    names = ", ".join(clip(line.name, 80) for line in lines) or "none yet"
+    edit = "Admins change it with `/liaison servicelines add NAME` or `remove NAME`."
+    return f"*Service lines* ({len(lines)}): {names}.\n{edit}"
 
 
 def joined(team: TeamView) -> str:

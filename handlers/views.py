@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -15,10 +14,11 @@ from handlers.actors import actor_for, workspace_of
 from handlers.deps import Deps
 from handlers.modals import BROADCAST, COMPOSERS, done_modal
 from handlers.plaintext import inline
-from handlers.text import from_modal, from_user, parse_id
-from storage.enums import Action, GuardPolicy
+from handlers.state import chosen, chosen_id, picked_date, typed, value, written
+from handlers.text import parse_id
+from storage.enums import Action, GuardPolicy, OfferType
 from storage.errors import InvalidSetting, NotFound, Refused, ValueUnflagged
-from storage.guard import Text
+from storage.guard import PhiBlocked, Text
 from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
 from storage.views import Draft
@@ -27,34 +27,27 @@ from storage.workspaces import Schedule
 Json = dict[str, Any]
 
 
-def _value(view: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    field = view["state"]["values"].get(block, {}).get(action, {})
-    return field if isinstance(field, dict) else {}
-
-
 def _text(view: dict[str, Any]) -> str:
-    return from_modal(_value(view, ids.TEXT_BLOCK, ids.TEXT_INPUT).get("value"))
+    return written(view, ids.TEXT_BLOCK, ids.TEXT_INPUT)
 
 
 def _flagged(view: dict[str, Any]) -> bool:
-    chosen = _value(view, ids.VALUE_BLOCK, ids.VALUE_INPUT).get("selected_options") or []
+    chosen = value(view, ids.VALUE_BLOCK, ids.VALUE_INPUT).get("selected_options") or []
     return any(option.get("value") == ids.VALUE_OPTION for option in chosen)
 
 
-def _error(ack: Ack, message: str, block: str = ids.TEXT_BLOCK) -> None:
+def field_error(ack: Ack, message: str, block: str = ids.TEXT_BLOCK) -> None:
     # Field errors are plain text: spell out the mrkdwn of the usual private answers.
     ack(response_action="errors", errors={block: inline(message).replace("`", "")})
 
 
-def _link(view: dict[str, Any]) -> str | None:
-    """A delivered link: http(s) only, and nothing that could break Slack's link markup."""
-    url = from_user(_value(view, ids.LINK_BLOCK, ids.LINK_INPUT).get("value"))
-    if not url:
+def _offer_type(view: dict[str, Any]) -> OfferType | None:
+    picked = chosen(view, ids.OFFER_TYPE_BLOCK)
+    if picked is None:
         return None
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or re.search(r"[\s<>|]", url):
-        raise InvalidSetting(ids.LINK_BLOCK, "Use a web link that starts with https://")
-    return url
+    if picked not in set(OfferType):
+        raise InvalidSetting(ids.OFFER_TYPE_BLOCK, "Choose a kind of help from the list.")
+    return OfferType(picked)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -72,24 +65,40 @@ def register(app: App, deps: Deps) -> None:
         warned = [kind for text in texts if text for kind in text.warned]
         return message + ("\n" + replies.phi_warning(warned) if warned else "")
 
+    def screened_link(who: Actor, view: dict[str, Any]) -> Text | None:
+        """The form's link through the PHI guard; a finding is shown on the link field."""
+        try:
+            return screen(who, typed(view, ids.LINK_BLOCK, ids.LINK_INPUT), "link")
+        except PhiBlocked as blocked:
+            raise InvalidSetting(ids.LINK_BLOCK, replies.phi_field(blocked)) from None
+
     @app.view(re.compile(rf"^{ids.COMPOSE}:(share|ask|offer)$"))
     def compose(ack: Ack, context: BoltContext, body: Json, view: Json, client: WebClient) -> None:
         form = COMPOSERS[view["callback_id"].split(":", 1)[1]]
         text = _text(view)
         if not text:
-            _error(ack, "Please write something first.")
+            field_error(ack, "Please write something first.")
             return
         try:
+            line = chosen_id(view, ids.SERVICE_LINE_BLOCK, "service line")
+            goal = chosen_id(view, ids.GOAL_BLOCK, "goal")
+            needed_by = picked_date(view, ids.NEEDED_BY_BLOCK)
+            kind = _offer_type(view)
             who = actor(context, body, client, CREATED[form.item][0])
             clean = deps.services.guard.screen(who, text, deps.clock())
-            sent = items.post(who, Draft(form.item, clean, _flagged(view)), deps.clock())
+            link = screened_link(who, view)
+            draft = Draft(form.item, clean, _flagged(view), line, goal, needed_by, link, kind)
+            sent = items.post(who, draft, deps.clock())
         except ValueUnflagged as unflagged:
-            _error(ack, replies.value_question(unflagged.words), ids.VALUE_BLOCK)
+            field_error(ack, replies.value_question(unflagged.words), ids.VALUE_BLOCK)
+            return
+        except InvalidSetting as invalid:
+            field_error(ack, invalid.message, invalid.field)
             return
         except Refused as refused:
-            _error(ack, replies.refusal(refused))
+            field_error(ack, replies.refusal(refused))
             return
-        confirmation = replies.posted(sent, clean.warned)
+        confirmation = replies.posted(sent, (*clean.warned, *(link.warned if link else ())))
         ack(response_action="update", view=done_modal(form.title, confirmation["blocks"]))
 
     def on_item(
@@ -108,10 +117,10 @@ def register(app: App, deps: Deps) -> None:
                     raise NotFound(what)
                 message = run(actor(context, body, client, action), item, view)
             except InvalidSetting as invalid:
-                _error(ack, invalid.message, invalid.field)
+                field_error(ack, invalid.message, invalid.field)
                 return
             except Refused as refused:
-                _error(ack, replies.refusal(refused), field)
+                field_error(ack, replies.refusal(refused), field)
                 return
             ack(response_action="update", view=done_modal(title, message))
 
@@ -131,7 +140,7 @@ def register(app: App, deps: Deps) -> None:
         return said(replies.done(Action.DECLINE, offer.offerer_id), reason)
 
     def deliver(who: Actor, item: int, view: dict[str, Any]) -> str:
-        link = screen(who, _link(view), "delivered link")
+        link = screen(who, typed(view, ids.LINK_BLOCK, ids.LINK_INPUT), "delivered link")
         items.deliver(who, item, link, deps.clock())
         return said(replies.done(Action.DELIVER), link)
 
@@ -145,10 +154,10 @@ def register(app: App, deps: Deps) -> None:
 
 def _setting(view: dict[str, Any], block_id: str) -> str:
     """A settings field's value, whichever element holds it."""
-    field = _value(view, block_id, "value")
+    field = value(view, block_id, "value")
     option = field.get("selected_option") or {}
-    value = option.get("value") or field.get("selected_time") or field.get("value")
-    return str(value or "").strip()
+    said = option.get("value") or field.get("selected_time") or field.get("value")
+    return str(said or "").strip()
 
 
 def _register_settings(app: App, deps: Deps) -> None:
@@ -186,6 +195,6 @@ def _register_settings(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={invalid.field: invalid.message})
             return
         except Refused as refused:
-            _error(ack, replies.refusal(refused), "timezone")
+            field_error(ack, replies.refusal(refused), "timezone")
             return
         ack(response_action="update", view=done_modal("Settings saved", replies.schedule(saved)))

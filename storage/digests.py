@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from storage.calendar import latest_digest_time
 from storage.claims import insert_ignore
 from storage.enums import Action, DeliveryKind, State
-from storage.items.views import offer_view_of, question_view_of
+from storage.items.views import offer_view_of, question_view_of, update_view_of, workspace_tags
 from storage.models import Digest, Offer, Question, Team, Update, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database
-from storage.views import DigestView, Figures, Listing, UpdateView
+from storage.views import DigestView, Figures, Listing
 from storage.workspaces import Schedule
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def build_digest(
     """Everything one team's digest shows, in a fixed number of queries."""
     ws = team.workspace_id
     names = {team.id: team.name, other.id: other.name}
+    tags = workspace_tags(session, ws)
 
     def in_period(column: Any) -> Any:
         return and_(column >= start, column < end)
@@ -55,7 +56,7 @@ def build_digest(
         .where(Update.workspace_id == ws, Update.from_team_id == other.id)
         .where(in_period(Update.created_at))
         .order_by(Update.created_at),
-        lambda u: UpdateView(u.id, u.author_id, other.name, u.text, u.created_at),
+        lambda u: update_view_of(u, names, tags),
     )
 
     def open_questions(from_team: Team, to_team: Team) -> Listing[Any]:
@@ -65,7 +66,7 @@ def build_digest(
             .where(Question.workspace_id == ws, Question.to_team_id == to_team.id)
             .where(Question.from_team_id == from_team.id, Question.status == State.OPEN)
             .order_by(Question.created_at, Question.id),
-            lambda q: question_view_of(q, names),
+            lambda q: question_view_of(q, names, tags=tags),
         )
 
     offers = _listing(
@@ -74,14 +75,14 @@ def build_digest(
         .where(Offer.workspace_id == ws, Offer.to_team_id == team.id)
         .where(Offer.status == State.OFFERED)
         .order_by(Offer.created_at, Offer.id),
-        lambda o: offer_view_of(o, names),
+        lambda o: offer_view_of(o, names, tags),
     )
     accepted = _listing(
         session,
         select(Offer)
         .where(Offer.workspace_id == ws, in_period(Offer.accepted_at))
         .order_by(Offer.accepted_at),
-        lambda o: offer_view_of(o, names),
+        lambda o: offer_view_of(o, names, tags),
     )
 
     asked_rows = session.execute(

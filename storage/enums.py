@@ -1,4 +1,5 @@
-"""The domain's nouns: kinds of item, their states, delivery kinds, actions and roles."""
+"""The domain's nouns: kinds of item, their states, delivery kinds, actions, roles, goal levels
+and statuses, and kinds of offer."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class Action(StrEnum):
     KEEP_ASKING = "keep_asking"
     EXPORT = "export"
     PURGE = "purge"
+    SERVICE_LINES = "service_lines"  # add or archive a workspace's service lines
+    CORPORATE_GOAL = "corporate_goal"  # add or edit a corporate goal
+    TEAM_GOAL = "team_goal"  # add or edit a goal of one's own team
     # What the app does by itself: scheduled passes and delivery.
     DIGEST = "digest"
     REASK = "reask"
@@ -83,3 +87,45 @@ class Role(StrEnum):
     NO_TEAM = "member of no team"
     GUEST = "guest"
     SYSTEM = "the app itself"  # scheduled passes, delivery and the operator's command line
+
+
+class GoalLevel(StrEnum):
+    CORPORATE = "corporate"
+    TEAM = "team"  # serves a corporate goal and belongs to one team
+
+
+class GoalStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class OfferType(StrEnum):
+    """What kind of help an offer is; the labels are what people read."""
+
+    TARGET_LIST = "target_list"
+    COLLATERAL = "collateral"
+    TALKING_POINTS = "talking_points"
+    SALES_MEETING = "sales_meeting"
+    EVENT_SUPPORT = "event_support"
+    DATA_PULL = "data_pull"
+    MARKET_INTEL = "market_intel"
+
+    @property
+    def label(self) -> str:
+        return OFFER_TYPE_LABELS[self]
+
+
+OFFER_TYPE_LABELS = {
+    OfferType.TARGET_LIST: "Physician target list",
+    OfferType.COLLATERAL: "Collateral or leave-behind",
+    OfferType.TALKING_POINTS: "Talking points",
+    OfferType.SALES_MEETING: "Sales-meeting support",
+    OfferType.EVENT_SUPPORT: "Event support",
+    OfferType.DATA_PULL: "Data pull",
+    OfferType.MARKET_INTEL: "Market intel",
+}

@@ -9,12 +9,12 @@ at night, on a weekend or on a holiday waits for the next opening.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple, cast
 
 from sqlalchemy import Table, func, or_, select, update
 
-from storage.calendar import Calendar, calendars
+from storage.calendar import OPENS, Calendar, calendars
 from storage.enums import Action, DeliveryKind, State
 from storage.items.views import item_view
 from storage.models import Delivery, Item, Question, Reask, Workspace
@@ -26,6 +26,14 @@ from storage.views import QuestionView
 log = logging.getLogger(__name__)
 
 
+# The latest a needed-by reminder goes out on the eve: an hour before business hours end.
+LAST_CALL = time(16)
+
+
+def _utc_yesterday(now: datetime) -> date:
+    return (now.astimezone(UTC) - timedelta(days=1)).date()
+
+
 class Candidate(NamedTuple):
     """An open question the pass may remind, as the pass saw it."""
 
@@ -34,11 +42,39 @@ class Candidate(NamedTuple):
     done: int  # rounds sent so far
     last_asked: datetime
     after_days: int
+    needed_by: date | None
 
 
-def due_at(candidate: Candidate, calendar: Calendar) -> datetime:
-    """When the question's next round falls due: always a business-hours moment."""
-    return calendar.after(candidate.last_asked, candidate.after_days)
+def due_at(candidate: Candidate, calendar: Calendar) -> datetime | None:
+    """When the question's next round falls due: always a business-hours moment; None once
+    its needed-by date has passed."""
+    return cap_by_needed_by(
+        calendar.after(candidate.last_asked, candidate.after_days),
+        candidate.last_asked,
+        candidate.needed_by,
+        calendar,
+    )
+
+
+def cap_by_needed_by(
+    due: datetime, last_asked: datetime, needed_by: date | None, calendar: Calendar
+) -> datetime | None:
+    """When a question with a needed-by date is reminded: on the usual schedule, but by the
+    business day before that date at the latest (at the hour it was asked, kept within
+    business hours), and never once the date has passed (None: no reminder and no note to
+    the asker, who set the date and knows it lapsed)."""
+    if needed_by is None:
+        return due
+    zone = calendar.zone
+    eve = needed_by - timedelta(days=1)
+    while not calendar.is_business_day(eve):
+        eve -= timedelta(days=1)
+    clock = min(max(last_asked.astimezone(zone).time(), OPENS), LAST_CALL)
+    eve_at = datetime.combine(eve, clock, tzinfo=zone)
+    if last_asked < eve_at < due:
+        due = eve_at
+    lapses = datetime.combine(needed_by + timedelta(days=1), time(), tzinfo=zone)
+    return due if due < lapses else None
 
 
 class ReaskService:
@@ -57,6 +93,7 @@ class ReaskService:
                     Question.reask_round,
                     Question.last_asked_at,
                     Workspace.reask_after_days,
+                    Question.needed_by,
                 )
                 .join(Workspace, Workspace.id == Question.workspace_id)
                 .where(
@@ -65,6 +102,8 @@ class ReaskService:
                     Question.last_asked_at <= now - timedelta(days=1),
                     or_(Question.snoozed_until.is_(None), Question.snoozed_until <= now),
                     Question.reask_round <= limit,
+                    # No place's date is more than a day behind UTC's: lapsed ones drop out.
+                    or_(Question.needed_by.is_(None), Question.needed_by >= _utc_yesterday(now)),
                 )
                 .order_by(Question.id)
             ).all()
@@ -73,7 +112,8 @@ class ReaskService:
         queued: list[int] = []
         for candidate in candidates:
             calendar = by_workspace[candidate.workspace_id]
-            if not calendar.is_open(now) or due_at(candidate, calendar) > now:
+            due = due_at(candidate, calendar)
+            if due is None or not calendar.is_open(now) or due > now:
                 continue
             try:
                 queued += self._remind(

@@ -44,6 +44,7 @@ def _targets() -> list[tuple[str, Table, str, str]]:
     offers: Table = Offer.__table__  # type: ignore[assignment]
     return [
         ("item texts", items, "text", "created_at"),
+        ("item links", items, "link", "created_at"),
         ("answers", answers, "text", "created_at"),
         ("decline reasons", offers, "decline_reason", "declined_at"),
         ("delivered links", offers, "delivered_link", "delivered_at"),

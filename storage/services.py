@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage.digests import DigestService
+from storage.goals import GoalService
 from storage.guard import Guard
 from storage.installs import InstallService
 from storage.items.service import ItemService
@@ -17,6 +18,7 @@ from storage.reasks import ReaskService
 from storage.receipts import Receipts
 from storage.reports.audit import AuditExport
 from storage.retention import RetentionService
+from storage.structure import ServiceLineService
 from storage.teams import TeamService
 from storage.uow import Database
 from storage.workspaces import ScheduleService
@@ -35,6 +37,8 @@ class Services:
     audit: AuditExport
     installs: InstallService
     receipts: Receipts
+    service_lines: ServiceLineService
+    goals: GoalService
 
     @classmethod
     def build(
@@ -58,4 +62,6 @@ class Services:
             audit=AuditExport(db),
             installs=InstallService(db, outbox),
             receipts=Receipts(db),
+            service_lines=ServiceLineService(db),
+            goals=GoalService(db),
         )

@@ -12,6 +12,7 @@ from storage.enums import Action
 from storage.errors import NoChannel, NotInTeam, UnknownTeam
 from storage.models import Member, Team, Workspace
 from storage.policy.permissions import Actor
+from storage.servicelines import seed_service_lines
 from storage.uow import Database, contacts
 from storage.views import TeamView
 
@@ -28,13 +29,14 @@ def team_key(text: str) -> str:
 
 
 def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> None:
-    """Every workspace starts with the same two teams, created on first use."""
+    """Every workspace starts with the same two teams and service lines, made on first use."""
     if session.get(Workspace, workspace_id) is not None:
         return
     # Two first requests from a new workspace may race: the first insert wins, quietly.
     insert_ignore(session, Workspace, id=workspace_id, created_at=now)
     for key, name in TEAM_NAMES.items():
         insert_ignore(session, Team, workspace_id=workspace_id, key=key, name=name)
+    seed_service_lines(session, workspace_id, now)
 
 
 def member_team(session: Session, workspace_id: str, user_id: str) -> Team:

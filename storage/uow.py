@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.db import make_engine, make_session_factory
 from storage.enums import Action, DeliveryKind, DeliveryStatus, Role
 from storage.errors import NotAllowed, NotInTeam
-from storage.models import AuditEntry, Delivery, Item, Member, Team
+from storage.models import AuditEntry, Delivery, Goal, Item, Member, Team
 from storage.policy.permissions import (
     MATRIX,
     Actor,
@@ -132,7 +132,7 @@ class UnitOfWork:
         self,
         actor: Actor,
         action: Action,
-        target: Item | Team | None,
+        target: Item | Team | Goal | None,
         now: datetime,
         *,
         object_id: int | None = None,
@@ -160,7 +160,7 @@ class UnitOfWork:
         self,
         actor: Actor,
         action: Action,
-        target: Item | Team | None,
+        target: Item | Team | Goal | None,
         object_id: int | None = None,
     ) -> tuple[str, int | None]:
         """Raise the refusal if the matrix says no; otherwise what the action is about."""
@@ -168,6 +168,10 @@ class UnitOfWork:
         if isinstance(target, Item):
             standing = Standing(team_id, target.from_team_id, target.to_team_id, target.author_id)
             object_type, object_id = str(target.kind), target.id
+        elif isinstance(target, Goal):
+            # A goal's owning team stands where an item's sending team does.
+            standing = Standing(team_id, target.team_id)
+            object_type, object_id = "goal", target.id
         else:
             standing = Standing(team_id)
             object_type = "team" if isinstance(target, Team) else action_object(action)
@@ -185,7 +189,11 @@ class UnitOfWork:
         )
 
     def _refusal(
-        self, actor: Actor, action: Action, roles: frozenset[Role], target: Item | Team | None
+        self,
+        actor: Actor,
+        action: Action,
+        roles: frozenset[Role],
+        target: Item | Team | Goal | None,
     ) -> Exception:
         who = MATRIX[action].roles
         if Role.NO_TEAM in roles and Role.GUEST not in roles and Role.SENDING_TEAM in who:
@@ -219,6 +227,9 @@ OBJECTS = {
     Action.GIVE_UP: "delivery",
     Action.RETRY: "delivery",
     Action.EXPORT: "audit_log",
+    Action.SERVICE_LINES: "service_line",
+    Action.CORPORATE_GOAL: "goal",
+    Action.TEAM_GOAL: "goal",
 }
 
 

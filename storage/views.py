@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from storage.enums import ItemKind, State
+from storage.enums import GoalLevel, GoalStatus, ItemKind, OfferType, State
 
 if TYPE_CHECKING:
     from storage.guard import Text
@@ -23,6 +23,45 @@ class TeamView:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """What an item is tagged with: a service line or a goal, by id (to group on) and name."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceLineView:
+    id: int
+    name: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class GoalView:
+    id: int
+    title: str
+    level: GoalLevel
+    status: GoalStatus
+    parent: Tag | None = None  # a team goal's corporate goal
+    team_key: str | None = None  # a team goal's owning team
+    team_name: str | None = None
+    service_line: Tag | None = None
+    target: str | None = None
+    period: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an author may tag an item with in their workspace: the active service lines and
+    the goals (corporate goals first, each followed by its team goals)."""
+
+    service_lines: tuple[ServiceLineView, ...]
+    goals: tuple[GoalView, ...]
+
+
+@dataclass(frozen=True)
 class UpdateView:
     id: int
     author_id: str
@@ -30,6 +69,9 @@ class UpdateView:
     text: str
     created_at: datetime
     kind: ItemKind = ItemKind.UPDATE
+    service_line: Tag | None = None
+    goal: Tag | None = None
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +93,9 @@ class QuestionView:
     answers: tuple[AnswerView, ...] = ()
     closed_at: datetime | None = None
     kind: ItemKind = ItemKind.QUESTION
+    service_line: Tag | None = None
+    goal: Tag | None = None
+    needed_by: date | None = None  # a day in the workspace's timezone
 
 
 @dataclass(frozen=True)
@@ -75,6 +120,10 @@ class OfferView:
     moved_by: str | None = None  # who took it to its current state, and when
     moved_at: datetime | None = None
     kind: ItemKind = ItemKind.OFFER
+    service_line: Tag | None = None
+    goal: Tag | None = None
+    link: str | None = None
+    offer_type: OfferType | None = None
 
 
 ItemView = UpdateView | QuestionView | OfferView
@@ -82,12 +131,32 @@ ItemView = UpdateView | QuestionView | OfferView
 
 @dataclass(frozen=True)
 class Draft:
-    """What an author wants to post: the text (as the PHI guard passed it), and for offers
-    the compliance flag."""
+    """What an author wants to post: the text (as the PHI guard passed it), for offers the
+    compliance flag, and the optional structure the forms ask for. Ids are checked against
+    the author's workspace when the item is posted."""
 
     kind: ItemKind
     text: Text
     of_value: bool = False
+    service_line_id: int | None = None
+    goal_id: int | None = None
+    needed_by: date | None = None  # questions only
+    link: Text | None = None  # updates and offers only
+    offer_type: OfferType | None = None  # offers only
+
+
+@dataclass(frozen=True)
+class GoalDraft:
+    """A goal as its form was filled in; the level counts only when the goal is new (a team
+    goal belongs to its author's team)."""
+
+    title: Text
+    level: GoalLevel
+    status: GoalStatus = GoalStatus.ON_TRACK
+    parent_id: int | None = None
+    service_line_id: int | None = None
+    target: Text | None = None
+    period: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +167,7 @@ class Posted:
     team: str
     item_id: int
     kind: ItemKind
+    item: ItemView | None = None  # what was posted, for the author's confirmation
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,14 +13,14 @@ from sqlalchemy import func, select
 
 from handlers.messages import SlackRenderer
 from storage.deliveries import Deliveries
-from storage.enums import Action, GuardPolicy, ItemKind
+from storage.enums import Action, GoalLevel, GoalStatus, GuardPolicy, ItemKind
 from storage.guard import PhiBlocked
 from storage.models import AuditEntry, Delivery, Workspace
 from storage.outbox import Fail
 from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
-from storage.views import Draft
+from storage.views import Draft, GoalDraft
 from storage.workspaces import Schedule
 
 WS = "T1"
@@ -84,6 +85,27 @@ def _posted_question(services: Services) -> None:
         post = uow.session.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
         assert post is not None
         post.result_channel, post.result_ts = "C_LIA", "1.5"
+
+
+TOP = GoalDraft(typed("Grow ortho referrals 10%"), GoalLevel.CORPORATE)
+
+
+def _corporate(services: Services) -> object:
+    return services.goals.create(ADMIN, TOP, NOW)
+
+
+def _goal(services: Services) -> int:
+    """The newest goal."""
+    return max(goal.id for goal in services.goals.choices(WS, NOW).goals)
+
+
+def _under(services: Services) -> GoalDraft:
+    corporate = min(goal.id for goal in services.goals.choices(WS, NOW).goals)
+    return GoalDraft(typed("Visit 40 ortho offices"), GoalLevel.TEAM, parent_id=corporate)
+
+
+def _team_goal(services: Services) -> object:
+    return services.goals.create(M1, _under(services), NOW)
 
 
 # Each use case, as set up as it needs to be; the action its one audit row must carry.
@@ -202,6 +224,32 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         Action.PURGE,
         lambda s: _post(s, ItemKind.UPDATE),
         lambda s: s.retention.purge(30, NOW + timedelta(days=31)),
+    ),
+    (
+        "add a service line",
+        Action.SERVICE_LINES,
+        lambda s: None,
+        lambda s: s.service_lines.add(ADMIN, typed("ENT"), NOW),
+    ),
+    (
+        "archive a service line",
+        Action.SERVICE_LINES,
+        lambda s: None,
+        lambda s: s.service_lines.remove(ADMIN, "Imaging", NOW),
+    ),
+    ("add a corporate goal", Action.CORPORATE_GOAL, lambda s: None, _corporate),
+    (
+        "edit a corporate goal",
+        Action.CORPORATE_GOAL,
+        _corporate,
+        lambda s: s.goals.edit(ADMIN, _goal(s), replace(TOP, status=GoalStatus.OFF_TRACK), NOW),
+    ),
+    ("add a team goal", Action.TEAM_GOAL, _corporate, _team_goal),
+    (
+        "edit a team goal",
+        Action.TEAM_GOAL,
+        lambda s: (_corporate(s), _team_goal(s)),
+        lambda s: s.goals.edit(M1, _goal(s), replace(_under(s), status=GoalStatus.AT_RISK), NOW),
     ),
     ("guard blocks", Action.PHI_BLOCK, lambda s: None, lambda s: _screen(s, GuardPolicy.BLOCK)),
     ("guard warns", Action.PHI_WARN, lambda s: None, lambda s: _screen(s, GuardPolicy.WARN)),

@@ -17,16 +17,20 @@ from typing import Any
 import pytest
 from browser import chromium
 
-from handlers import messages, modals
+from handlers import goals, messages, modals
 from handlers.closed import listed
-from storage.enums import Action
+from storage.enums import Action, GoalLevel, GoalStatus, OfferType
 from storage.views import (
     AnswerView,
+    Choices,
     DigestView,
     Figures,
+    GoalView,
     Listing,
     OfferView,
     QuestionView,
+    ServiceLineView,
+    Tag,
     UpdateView,
 )
 from storage.workspaces import Closed, Schedule
@@ -150,9 +154,108 @@ def app_payloads() -> dict[str, dict[str, Any]]:
             listed([Closed(date(2026, 12, 24), "Christmas Eve")]),
         ),
     }
+    built |= structured(earlier)
     built |= {f"digest_thread_{n}": part for n, part in enumerate(thread)}
     built |= {f"compose_{k}": modals.compose_modal(c) for k, c in modals.COMPOSERS.items()}
     return built
+
+
+def many_choices(lines: int, corporate: int, per_goal: int) -> Choices:
+    """A workspace with more service lines and goals than one select can hold."""
+    views = tuple(ServiceLineView(n, f"Service line {n:03} & more") for n in range(1, lines + 1))
+    goal_list: list[GoalView] = []
+    for top in range(corporate):
+        parent = GoalView(
+            1000 + top,
+            f"Corporate goal {top} " + "x" * 90,
+            GoalLevel.CORPORATE,
+            GoalStatus.ON_TRACK,
+        )
+        goal_list.append(parent)
+        goal_list += [
+            GoalView(
+                2000 + top * per_goal + n,
+                f"Team goal {n}",
+                GoalLevel.TEAM,
+                GoalStatus.AT_RISK,
+                parent=Tag(parent.id, parent.title),
+                team_key="marketing",
+                team_name="Marketing",
+                service_line=Tag(1, "Orthopedics"),
+                target="40 visits",
+                period="FY27",
+            )
+            for n in range(per_goal)
+        ]
+    return Choices(views, tuple(goal_list))
+
+
+def structured(earlier: datetime) -> dict[str, dict[str, Any]]:
+    """Messages and forms with every optional field, and lists longer than a select holds."""
+    ortho, goal = Tag(1, "Orthopedics"), Tag(2, "Grow ortho referrals 10% <fast>")
+    due = NOW.date() + timedelta(days=3)
+    asked = QuestionView(
+        1,
+        "UDANA",
+        "Marketing",
+        "Physician Liaisons",
+        "Q?",
+        "open",
+        earlier,
+        service_line=ortho,
+        goal=goal,
+        needed_by=due,
+    )
+    offered = OfferView(
+        4,
+        "USAM",
+        "Physician Liaisons",
+        "Marketing",
+        "A list",
+        "offered",
+        earlier,
+        service_line=ortho,
+        link="https://x.test/list",
+        offer_type=OfferType.TARGET_LIST,
+    )
+    update = UpdateView(
+        7, "UDANA", "Marketing", "Plan", earlier, goal=goal, link="https://x.test/p"
+    )
+    crowded = many_choices(150, 120, 2)
+    return {
+        "question_tagged": messages.question(asked),
+        "offer_tagged": messages.offer(offered),
+        "plan_update_tagged": messages.plan_update(update),
+        **{
+            f"compose_{k}_crowded": modals.compose_modal(c, choices=crowded)
+            for k, c in modals.COMPOSERS.items()
+        },
+        "goal_modal_new": goals.goal_modal(crowded),
+        "goal_modal_edit": goals.goal_modal(crowded, crowded.goals[1]),
+        "goal_list": goals.goal_list(crowded.goals),
+        "goal_list_empty": goals.goal_list(()),
+    }
+
+
+def test_selects_hold_at_most_100_options_however_long_the_lists() -> None:
+    for name, built in structured(NOW).items():
+        for node in _walk(built):
+            if node.get("type") == "static_select":
+                groups = node.get("option_groups") or []
+                assert len(node.get("options") or []) <= 100, name
+                assert len(groups) <= 100 and all(len(g["options"]) <= 100 for g in groups), name
+    blocks = structured(NOW)["goal_list"]["blocks"]
+    assert len(blocks) <= 50
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
 
 
 def types_in(node: Any) -> set[str]:

@@ -112,3 +112,30 @@ def test_the_migrated_schema_is_exactly_the_models(db_url: str) -> None:
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     engine.dispose()
+
+
+def test_0007_gives_every_known_workspace_the_starting_service_lines(db_url: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from storage.models import ServiceLine
+    from storage.servicelines import SERVICE_LINES
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        for workspace in ("T1", "T2"):
+            connection.execute(
+                text("INSERT INTO workspaces (id, created_at) VALUES (:w, :t)"),
+                {"w": workspace, "t": T0},
+            )
+    upgrade(engine)
+    with Session(engine) as session:
+        lines = session.scalars(select(ServiceLine).order_by(ServiceLine.id)).all()
+        for workspace in ("T1", "T2"):
+            names = [line.name for line in lines if line.workspace_id == workspace]
+            assert names == list(SERVICE_LINES)
+        assert all(line.archived_at is None for line in lines)
+        assert "Women's health" in SERVICE_LINES
+    engine.dispose()

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import typed
 
 from handlers.messages import SlackRenderer
-from storage.enums import Action, ItemKind, Role
+from storage.enums import Action, GoalLevel, GoalStatus, ItemKind, Role
 from storage.errors import NotAllowed, NotInTeam, Refused
 from storage.policy.permissions import MATRIX, Actor, allowed
 from storage.services import Services
 from storage.uow import Database
-from storage.views import Draft
+from storage.views import Draft, GoalDraft
 from storage.workspaces import Schedule
 
 WS = "T1"
@@ -58,6 +59,9 @@ snooze         .        .         .        Y        .       .      .      .
 keep_asking    .        .         .        .        Y       .      .      .
 export         Y        Y         .        .        .       .      .      Y
 purge          Y        Y         .        .        .       .      .      Y
+service_lines  Y        Y         .        .        .       .      .      .
+corporate_goal Y        Y         .        .        .       .      .      .
+team_goal      .        .         Y        .        Y       .      .      .
 """
 COLUMNS = {
     "ws_admin": Role.WORKSPACE_ADMIN,
@@ -129,12 +133,26 @@ ATTEMPTS: dict[Action, Attempt] = {
     # app itself. The matrix still decides, through the same check every use case makes.
     Action.EXPORT: lambda s, a: _permit(s, a, Action.EXPORT),
     Action.PURGE: lambda s, a: _permit(s, a, Action.PURGE),
+    Action.SERVICE_LINES: lambda s, a: s.service_lines.add(a, typed(f"ENT {a.user_id}"), NOW),
+    Action.CORPORATE_GOAL: lambda s, a: s.goals.create(
+        a, GoalDraft(typed("Grow ortho referrals"), GoalLevel.CORPORATE), NOW
+    ),
+    Action.TEAM_GOAL: lambda s, a: _edit_marketing_goal(s, a),
 }
 
 
 def _closed(services: Services) -> date:
     services.schedules.close_day(SETUP_ADMIN, CLOSED, None, NOW)
     return CLOSED
+
+
+def _edit_marketing_goal(services: Services, actor: Actor) -> object:
+    """Marketing's team goal, changed by `actor`: its own team may, no one else."""
+    top = GoalDraft(typed("Grow ortho referrals"), GoalLevel.CORPORATE)
+    parent = services.goals.create(SETUP_ADMIN, top, NOW).id
+    draft = GoalDraft(typed("Visit 40 ortho offices"), GoalLevel.TEAM, parent_id=parent)
+    goal = services.goals.create(Actor(WS, AUTHOR), draft, NOW).id
+    return services.goals.edit(actor, goal, replace(draft, status=GoalStatus.AT_RISK), NOW)
 
 
 def _permit(services: Services, actor: Actor, action: Action) -> None:

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from handlers import ids
 from handlers.messages import SlackRenderer
+from storage.calendar import Calendar
 from storage.enums import DeliveryKind, ItemKind
 from storage.models import Delivery, Reask
 from storage.policy.permissions import Actor
+from storage.reasks import cap_by_needed_by
 from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft
@@ -186,3 +188,55 @@ def test_a_workspace_closed_day_is_no_business_day(services: Services, db: Datab
     ask(services, ny(2026, 12, 7, 10))
     assert services.reasks.run_due(ny(2026, 12, 10, 10)) == []
     assert len(services.reasks.run_due(ny(2026, 12, 11, 10))) == 1
+
+
+def ask_needed_by(services: Services, needed_by: date) -> int:
+    draft = Draft(
+        ItemKind.QUESTION, typed("Which offices raised access issues?"), needed_by=needed_by
+    )
+    return services.items.post(M1, draft, ASKED).item_id
+
+
+def test_a_question_needed_by_thursday_is_reminded_wednesday_and_never_after(
+    services: Services, db: Database
+) -> None:
+    ask_needed_by(services, date(2026, 11, 19))  # asked Monday, needed by Thursday
+    wednesday = ASKED + timedelta(days=2)
+    assert services.reasks.run_due(wednesday - MINUTE) == []
+    [reminder] = sent(db, services.reasks.run_due(wednesday))
+    assert reminder.kind == DeliveryKind.THREAD and "reminder 1 of 2" in str(reminder.payload)
+    # Nothing on Thursday (the usual day), nor once the date has passed: not even the note.
+    for later in (THURSDAY, TUESDAY, FRIDAY, FRIDAY + timedelta(days=14)):
+        assert services.reasks.run_due(later) == []
+    with db.unit_of_work() as uow:
+        assert [r.round for r in uow.session.scalars(select(Reask))] == [1]
+
+
+def test_a_deadline_after_the_usual_day_changes_nothing(services: Services, db: Database) -> None:
+    ask_needed_by(services, date(2026, 12, 18))
+    assert services.reasks.run_due(THURSDAY - MINUTE) == []
+    assert len(services.reasks.run_due(THURSDAY)) == 1
+
+
+def test_a_question_needed_by_tomorrow_is_not_reminded(services: Services) -> None:
+    ask_needed_by(services, date(2026, 11, 17))
+    for later in (ASKED + timedelta(days=1), THURSDAY, TUESDAY):
+        assert services.reasks.run_due(later) == []
+
+
+@pytest.mark.parametrize(
+    ("needed_by", "due"),
+    [
+        (None, datetime(2026, 11, 19, 10, 0)),
+        (date(2026, 11, 19), datetime(2026, 11, 18, 10, 0)),  # Thursday: Wednesday
+        (date(2026, 11, 23), datetime(2026, 11, 19, 10, 0)),  # Monday: Thursday is sooner
+        (date(2026, 11, 18), datetime(2026, 11, 17, 10, 0)),  # Wednesday: Tuesday
+        (date(2026, 11, 17), None),  # Tuesday: the eve is the day it was asked
+    ],
+)
+def test_the_cap_by_needed_by(needed_by: date | None, due: datetime | None) -> None:
+    zone = ZoneInfo("America/New_York")
+    calendar = Calendar(zone)
+    usual = calendar.after(ASKED, 3)
+    capped = cap_by_needed_by(usual, ASKED, needed_by, calendar)
+    assert capped == (due.replace(tzinfo=zone) if due else None)

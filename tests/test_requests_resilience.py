@@ -15,7 +15,7 @@ from conftest import (
     MKT_CHANNEL,
     Served,
     serve,
-    set_up_teams,
+    set_up,
     settings_for,
     wait_until,
 )
@@ -63,7 +63,7 @@ def terminate_backends(db_url: str, name: str) -> int:
 
 
 def test_terminated_postgresql_backends_cost_no_request(named_app: Served, db_url: str) -> None:
-    teams = set_up_teams(named_app)
+    teams = set_up(named_app)
     name = str(teams.runtime.db.engine.url.query["application_name"])
     answers: list[Reply] = []
 

@@ -36,12 +36,14 @@ SECRETS = (
     "A target list of splitter PCPs",
     "We covered the north last month",
     "https://drive.example.org/secret-list",
+    "https://docs.example.org/ortho-plan",
 )
 
 
 def _fill(services: Services, when: datetime, tag: str = "") -> None:
     items = services.items
-    items.post(M1, Draft(ItemKind.UPDATE, typed(SECRETS[0] + tag)), when)
+    plan = Draft(ItemKind.UPDATE, typed(SECRETS[0] + tag), link=typed(SECRETS[6] + tag))
+    items.post(M1, plan, when)
     question = items.post(M1, Draft(ItemKind.QUESTION, typed(SECRETS[1] + tag)), when).item_id
     items.answer(L1, question, typed(SECRETS[2] + tag), when)
     offer = items.post(L1, Draft(ItemKind.OFFER, typed(SECRETS[3] + tag)), when).item_id
@@ -75,7 +77,7 @@ def _every_text(db: Database) -> str:
 
 def test_purge_removes_every_old_text_from_every_table(services: Services, db: Database) -> None:
     _fill(services, OLD)
-    _fill(services, NOW - timedelta(days=2), tag=" (recent)")
+    _fill(services, NOW - timedelta(days=2), tag="-recent")  # links take no spaces
     assert all(secret in _every_text(db) for secret in SECRETS)
 
     dry = services.retention.purge(30, NOW, dry_run=True)
@@ -85,7 +87,7 @@ def test_purge_removes_every_old_text_from_every_table(services: Services, db: D
     assert purged.counts == dry.counts
     everything = _every_text(db)
     for secret in SECRETS:
-        assert everything.count(secret) == everything.count(secret + " (recent)"), secret
+        assert everything.count(secret) == everything.count(secret + "-recent"), secret
     assert MARKER in everything
     # Rows, states and the audit trail stay; a second pass has nothing left to do.
     with db.unit_of_work() as uow:

@@ -317,6 +317,13 @@ def test_a_command_mentioning_payload_is_still_a_command(teams: Served, fake: Fa
 # -- empty text opens a form ----------------------------------------------------------------
 
 
+FORM_FIELDS = {
+    "share": [ids.SERVICE_LINE_BLOCK, ids.LINK_BLOCK],
+    "ask": [ids.NEEDED_BY_BLOCK, ids.SERVICE_LINE_BLOCK],
+    "offer": [ids.VALUE_BLOCK, ids.OFFER_TYPE_BLOCK, ids.SERVICE_LINE_BLOCK, ids.LINK_BLOCK],
+}
+
+
 def test_a_command_without_text_opens_its_form(teams: Served, fake: FakeSlack) -> None:
     for kind in KINDS:
         for n, text in enumerate(["", "   "]):
@@ -327,9 +334,10 @@ def test_a_command_without_text_opens_its_form(teams: Served, fake: FakeSlack) -
             [opened] = fake.wait_for("views.open", where=opened_by(trigger))
             view = opened.body["view"]
             assert view["callback_id"] == f"{ids.COMPOSE}:{kind}"
-            # An offer's form also has the compliance checkbox.
+            # An offer's form also has the compliance checkbox; then the optional structure.
             field, *more = view["blocks"]
-            assert [b["block_id"] for b in more] == ([ids.VALUE_BLOCK] if kind == "offer" else [])
+            assert [b["block_id"] for b in more] == FORM_FIELDS[kind]
+            assert all(b["optional"] for b in more)
             assert field["type"] == "input"
             assert (field["block_id"], field["element"]["action_id"]) == (
                 ids.TEXT_BLOCK,

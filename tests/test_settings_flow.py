@@ -20,6 +20,7 @@ from conftest import (
     MKT_CHANNEL,
     Served,
     serve,
+    set_up,
     settings_for,
     wait_until,
 )
@@ -290,14 +291,7 @@ def served_on(fake: FakeSlack, db_url: str, clock: Callable[[], datetime]) -> It
     """
     app = serve(settings_for(fake, db_url), clock=clock)
     try:
-        for command, user, channel in [
-            ("setup marketing", ADMIN, MKT_CHANNEL),
-            ("setup liaison", ADMIN, LIA_CHANNEL),
-            ("join marketing", M1, MKT_CHANNEL),
-            ("join liaison", L1, LIA_CHANNEL),
-        ]:
-            assert app.slack.command("/liaison", command, user, channel).status == 200
-        yield app
+        yield set_up(app, (M1,), (L1,))
     finally:
         app.runtime.stop()
 

@@ -15,6 +15,7 @@ from storage.guard import Text
 from storage.items.lifecycle import located, post_of, refusal, transition
 from storage.items.post import post
 from storage.items.views import item_view
+from storage.links import web_link
 from storage.models import Answer, Delivery, Item, Offer, Question, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
@@ -135,7 +136,7 @@ class ItemService:
         return self._offer(actor, Action.DECLINE, offer_id, now, values)
 
     def deliver(self, actor: Actor, offer_id: int, link: Text | None, now: datetime) -> OfferView:
-        url = link.value if link else None
+        url = web_link(link.value) if link else None
         values = {"delivered_by": actor.user_id, "delivered_at": now, "delivered_link": url}
         return self._offer(actor, Action.DELIVER, offer_id, now, values)
 

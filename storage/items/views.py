@@ -3,14 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.enums import State
-from storage.models import Answer, Item, Offer, Question, Team
-from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
+from storage.models import Answer, Goal, Item, Offer, Question, ServiceLine, Team
+from storage.views import AnswerView, ItemView, OfferView, QuestionView, Tag, UpdateView
+
+
+@dataclass(frozen=True)
+class Tags:
+    """The names of a workspace's service lines (archived ones too) and goals, by id."""
+
+    lines: dict[int, str] = field(default_factory=dict)
+    goals: dict[int, str] = field(default_factory=dict)
+
+    def line(self, item: Item) -> Tag | None:
+        line = item.service_line_id
+        return None if line is None else Tag(line, self.lines[line])
+
+    def goal(self, item: Item) -> Tag | None:
+        goal = item.goal_id
+        return None if goal is None else Tag(goal, self.goals[goal])
+
+
+def workspace_tags(session: Session, workspace_id: str) -> Tags:
+    """Every name an item of the workspace may be tagged with, in one statement."""
+    lines = select(literal("line"), ServiceLine.id, ServiceLine.name).where(
+        ServiceLine.workspace_id == workspace_id
+    )
+    goals = select(literal("goal"), Goal.id, Goal.title).where(Goal.workspace_id == workspace_id)
+    tags = Tags()
+    for kind, row_id, name in session.execute(union_all(lines, goals)):
+        (tags.lines if kind == "line" else tags.goals)[row_id] = name
+    return tags
+
+
+def item_tags(session: Session, item: Item) -> Tags:
+    """The names of one item's tags only."""
+    lines = goals = {}
+    if item.service_line_id is not None:
+        lines = {item.service_line_id: session.get_one(ServiceLine, item.service_line_id).name}
+    if item.goal_id is not None:
+        goals = {item.goal_id: session.get_one(Goal, item.goal_id).title}
+    return Tags(lines, goals)
+
+
+NO_TAGS = Tags()
 
 
 def team_names(session: Session, *team_ids: int) -> dict[int, str]:
@@ -19,7 +61,7 @@ def team_names(session: Session, *team_ids: int) -> dict[int, str]:
 
 
 def question_view_of(
-    question: Question, names: dict[int, str], answers: Sequence[Answer] = ()
+    question: Question, names: dict[int, str], answers: Sequence[Answer] = (), tags: Tags = NO_TAGS
 ) -> QuestionView:
     return QuestionView(
         id=question.id,
@@ -31,6 +73,9 @@ def question_view_of(
         created_at=question.created_at,
         answers=tuple(AnswerView(a.author_id, a.text, a.created_at) for a in answers),
         closed_at=question.closed_at,
+        needed_by=question.needed_by,
+        service_line=tags.line(question),
+        goal=tags.goal(question),
     )
 
 
@@ -44,7 +89,7 @@ def last_move(offer: Offer) -> tuple[str | None, datetime | None]:
     }.get(offer.status, (None, None))
 
 
-def offer_view_of(offer: Offer, names: dict[int, str]) -> OfferView:
+def offer_view_of(offer: Offer, names: dict[int, str], tags: Tags = NO_TAGS) -> OfferView:
     moved_by, moved_at = last_move(offer)
     return OfferView(
         id=offer.id,
@@ -66,15 +111,34 @@ def offer_view_of(offer: Offer, names: dict[int, str]) -> OfferView:
         withdrawn_at=offer.withdrawn_at,
         moved_by=moved_by,
         moved_at=moved_at,
+        link=offer.link,
+        offer_type=offer.offer_type,
+        service_line=tags.line(offer),
+        goal=tags.goal(offer),
     )
 
 
-def view_of(item: Item, names: dict[int, str], answers: Sequence[Answer] = ()) -> ItemView:
+def update_view_of(item: Item, names: dict[int, str], tags: Tags = NO_TAGS) -> UpdateView:
+    return UpdateView(
+        item.id,
+        item.author_id,
+        names[item.from_team_id],
+        item.text,
+        item.created_at,
+        service_line=tags.line(item),
+        goal=tags.goal(item),
+        link=item.link,
+    )
+
+
+def view_of(
+    item: Item, names: dict[int, str], answers: Sequence[Answer] = (), tags: Tags = NO_TAGS
+) -> ItemView:
     if isinstance(item, Question):
-        return question_view_of(item, names, answers)
+        return question_view_of(item, names, answers, tags)
     if isinstance(item, Offer):
-        return offer_view_of(item, names)
-    return UpdateView(item.id, item.author_id, names[item.from_team_id], item.text, item.created_at)
+        return offer_view_of(item, names, tags)
+    return update_view_of(item, names, tags)
 
 
 def item_view(session: Session, item: Item) -> ItemView:
@@ -84,4 +148,5 @@ def item_view(session: Session, item: Item) -> ItemView:
         answers = session.scalars(
             select(Answer).where(Answer.question_id == item.id).order_by(Answer.id)
         ).all()
-    return view_of(item, team_names(session, item.from_team_id, item.to_team_id), answers)
+    names = team_names(session, item.from_team_id, item.to_team_id)
+    return view_of(item, names, answers, item_tags(session, item))

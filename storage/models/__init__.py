@@ -7,6 +7,7 @@ from storage.models.installs import slack_bots, slack_installations, slack_oauth
 from storage.models.items import Answer, Item, Offer, Question, Update
 from storage.models.receipt import RequestReceipt
 from storage.models.rhythm import Digest, Reask
+from storage.models.structure import Goal, ServiceLine
 from storage.models.workspace import ClosedDay, Member, Team, Workspace
 
 __all__ = [
@@ -18,12 +19,14 @@ __all__ = [
     "Delivery",
     "Digest",
     "EnumText",
+    "Goal",
     "Item",
     "Member",
     "Offer",
     "Question",
     "Reask",
     "RequestReceipt",
+    "ServiceLine",
     "Team",
     "UTCDateTime",
     "Update",

@@ -8,12 +8,12 @@ table of columns that are empty for two kinds out of three. Updates add nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.enums import ItemKind, State
+from storage.enums import ItemKind, OfferType, State
 from storage.models.base import USER, WS, Base, EnumText
 
 
@@ -35,6 +35,10 @@ class Item(Base):
     status: Mapped[State] = mapped_column(EnumText(State, 12))
     created_at: Mapped[datetime]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    # Optional structure: what the item is about, and (updates and offers) a web link.
+    service_line_id: Mapped[int | None] = mapped_column(ForeignKey("service_lines.id"))
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id"))
+    link: Mapped[str | None] = mapped_column(Text)
 
     __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_abstract": True}
 
@@ -56,6 +60,8 @@ class Question(Item):
     reask_round: Mapped[int] = mapped_column(default=0, server_default="0")
     reask_limit: Mapped[int | None]
     snoozed_until: Mapped[datetime | None]
+    # The asker's deadline, a day in the workspace's timezone: no reminder after it.
+    needed_by: Mapped[date | None]
 
     __mapper_args__ = {"polymorphic_identity": ItemKind.QUESTION, "polymorphic_load": "inline"}
 
@@ -76,6 +82,7 @@ class Offer(Item):
     delivered_at: Mapped[datetime | None]
     delivered_link: Mapped[str | None] = mapped_column(Text)
     withdrawn_at: Mapped[datetime | None]
+    offer_type: Mapped[OfferType | None] = mapped_column(EnumText(OfferType, 20))
 
     __mapper_args__ = {"polymorphic_identity": ItemKind.OFFER, "polymorphic_load": "inline"}
 

@@ -70,6 +70,10 @@ MATRIX: dict[Action, Rule] = {
     Action.KEEP_ASKING: _rule(Role.AUTHOR),
     Action.EXPORT: _rule(*ADMINS, Role.SYSTEM, needs=(Fact.ADMIN,)),
     Action.PURGE: _rule(*ADMINS, Role.SYSTEM, needs=(Fact.ADMIN,)),
+    Action.SERVICE_LINES: _rule(*ADMINS, needs=(Fact.ADMIN,)),
+    Action.CORPORATE_GOAL: _rule(*ADMINS, needs=(Fact.ADMIN,)),
+    # On a goal, SENDING_TEAM means "a member of the team that owns it".
+    Action.TEAM_GOAL: _rule(Role.SENDING_TEAM),
     Action.DIGEST: _rule(Role.SYSTEM),
     Action.REASK: _rule(Role.SYSTEM),
     Action.ESCALATE: _rule(Role.SYSTEM),
