@@ -55,6 +55,7 @@ SUSPENDED_WAIT = timedelta(minutes=15)
 UNKNOWN_LIMIT = 10  # attempts before an unexpected error gives up
 MAX_BACKOFF = 600.0
 CHANNEL_PACE = timedelta(seconds=1)  # Slack: about one message per second per channel
+NO_PACE = timedelta(0)
 BATCH = 4  # rows run_once claims and records at once when many are due
 OUTCOMES: dict[type, str] = {Sent: "sent", Retry: "retry", Fail: "failed"}
 
@@ -77,6 +78,9 @@ class SlackSender:
     def send(self, job: Job) -> tuple[str | None, str | None]:
         payload = dict(job.payload)
         client = self._client
+        if job.kind == DeliveryKind.HOME:  # not a channel post: no message, no ts
+            client.views_publish(user_id=job.channel, view=payload)
+            return None, None
         if job.kind == DeliveryKind.EDIT:
             reply = client.chat_update(
                 channel=job.ref_channel or job.channel, ts=job.ref_ts or "", **payload
@@ -225,7 +229,8 @@ class DeliveryWorker:
         except Exception as error:
             log.exception("unexpected error sending delivery %s", job.id)
             return self._retry_or_fail(job, type(error).__name__)
-        return Sent(job.id, channel, ts, CHANNEL_PACE)
+        # Only messages count against a channel's pace; a Home published is none.
+        return Sent(job.id, channel, ts, CHANNEL_PACE if job.kind != DeliveryKind.HOME else NO_PACE)
 
     def _api_error(self, job: Job, error: SlackApiError) -> Outcome:
         status = error.response.status_code

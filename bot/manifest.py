@@ -34,7 +34,7 @@ SCOPES = [
     "channels:history",
     "groups:history",
 ]
-BOT_EVENTS = ["message.channels", "message.groups"]
+BOT_EVENTS = ["message.channels", "message.groups", "app_home_opened"]
 EVENTS_PATH = "/slack/events"
 
 
@@ -88,7 +88,7 @@ def manifest(base: str | None) -> dict[str, Any]:
         "features": {
             "bot_user": {"display_name": "Liaison Bridge", "always_online": True},
             "app_home": {
-                "home_tab_enabled": False,
+                "home_tab_enabled": True,
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": True,
             },

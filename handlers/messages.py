@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
+from handlers.home import home
 from handlers.structure import tags
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, user, when
 from storage.enums import Action, State
@@ -273,3 +274,4 @@ class SlackRenderer:
     working_on_it = staticmethod(working_on_it)
     post_failed = staticmethod(post_failed)
     guard_notice = staticmethod(guard_notice)
+    home = staticmethod(home)

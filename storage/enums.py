@@ -29,6 +29,7 @@ class DeliveryKind(StrEnum):
     THREAD = "thread"  # a reply in the thread of its ref
     EDIT = "update"  # replaces its ref's message
     DM = "dm"  # to a user; with a ref, it carries a link to the ref's message
+    HOME = "home"  # a user's App Home (views.publish); a newer one replaces those pending
 
 
 class DeliveryStatus(StrEnum):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from storage.digests import DigestService
 from storage.goals import GoalService
 from storage.guard import Guard
+from storage.home import HomeService
 from storage.items.service import ItemService
 from storage.outbox import Outbox
 from storage.phi import Kind
@@ -35,6 +36,7 @@ class Services:
     audit: AuditExport
     service_lines: ServiceLineService
     goals: GoalService
+    home: HomeService
 
     @classmethod
     def build(
@@ -45,6 +47,8 @@ class Services:
         mrn_pattern: re.Pattern[str] | None = None,
         on_block: Callable[[Kind], None] = lambda _: None,
     ) -> Services:
+        home = HomeService(db, render)
+        db.before_commit = home.republish
         return cls(
             guard=Guard(db, render, mrn_pattern, on_block),
             teams=TeamService(db),
@@ -57,4 +61,5 @@ class Services:
             audit=AuditExport(db),
             service_lines=ServiceLineService(db),
             goals=GoalService(db),
+            home=home,
         )

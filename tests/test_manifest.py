@@ -61,6 +61,7 @@ def test_manifest_for_http_is_valid_and_never_doubles_the_path(tmp_path: Path, u
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "app_home_opened",
     }
     assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}

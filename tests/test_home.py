@@ -1,0 +1,189 @@
+"""App Home, "my queue", driven as Slack drives it: app_home_opened events and button clicks
+over signed HTTP; what the app published is read from the fake Slack's views.publish calls."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from conftest import LIA_CHANNEL, MKT_CHANNEL, Served, typed, wait_until
+from fake_slack import FakeSlack
+from sqlalchemy import select
+
+from bot.sandbox.signed_requests import FORM, interaction_form
+from handlers import ids
+from storage.enums import DeliveryKind, DeliveryStatus, ItemKind
+from storage.models import Delivery, Item
+from storage.policy.permissions import Actor
+from storage.views import Draft
+
+M1, M2, L1, L2 = "U_M1", "U_M2", "U_L1", "U_L2"
+NOBODY = "U_NEW"
+
+
+def home_opened(user: str) -> dict[str, Any]:
+    """Slack's app_home_opened event, as the Events API sends it (api.slack.com/events)."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D" + user[2:],
+        "tab": "home",
+        "event_ts": "1700000000.000200",
+    }
+
+
+def home_action(user: str, action_id: str, value: str, team_id: str = "T0001") -> dict[str, Any]:
+    """A click on a button in the Home tab: the container is the view, with no response_url."""
+    return {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
+        "api_app_id": "A0001",
+        "token": "dummy-verification-token",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": f"trigger:{user}:9",
+        "view": {"id": "VHOME", "type": "home", "team_id": team_id, "blocks": []},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "type": "button",
+                "action_ts": "1700000001.000000",
+            }
+        ],
+    }
+
+
+def published(fake: FakeSlack, user: str, since: int = 0) -> list[dict[str, Any]]:
+    views = []
+    for call in fake.calls("views.publish")[since:]:
+        if call.body.get("user_id") == user:
+            view = call.body["view"]
+            views.append(json.loads(view) if isinstance(view, str) else view)
+    return views
+
+
+def latest(fake: FakeSlack, user: str, since: int = 0) -> dict[str, Any]:
+    return wait_until(lambda: (published(fake, user, since) or [None])[-1])
+
+
+def texts(view: dict[str, Any]) -> str:
+    return json.dumps(view["blocks"])
+
+
+def buttons(view: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for block in view["blocks"]:
+        elements = block.get("elements", []) if block["type"] == "actions" else []
+        if block.get("accessory"):
+            elements = [block["accessory"]]
+        found += [(e["action_id"], e["value"]) for e in elements if e.get("type") == "button"]
+    return found
+
+
+def open_home(app: Served, fake: FakeSlack, user: str) -> dict[str, Any]:
+    before = len(fake.calls("views.publish"))
+    assert app.slack.event(home_opened(user), event_id=f"Ev-{user}-{before}").status == 200
+    return latest(fake, user, before)
+
+
+def ask(app: Served, user: str, text: str, channel: str = MKT_CHANNEL) -> int:
+    assert app.slack.command("/ask", text, user, channel).status == 200
+    return max(item.id for item in app.rows(Item))
+
+
+def test_home_for_a_liaison_a_marketer_and_someone_in_no_team(
+    teams: Served, fake: FakeSlack
+) -> None:
+    question = ask(teams, M1, "Which cardiology practices split referrals?")
+    assert (
+        teams.slack.command("/offer", "Talking points for the ortho launch", L1, LIA_CHANNEL).status
+        == 200
+    )
+    offer = max(item.id for item in teams.rows(Item))
+    assert teams.slack.command("/offer", "A target list of PCPs", M2, MKT_CHANNEL).status == 200
+    offer_to_liaisons = max(item.id for item in teams.rows(Item))
+
+    liaison = open_home(teams, fake, L2)
+    assert liaison["type"] == "home"
+    assert (ids.ANSWER, str(question)) in buttons(liaison)
+    assert (ids.ACCEPT, str(offer_to_liaisons)) in buttons(liaison)
+    assert (ids.DECLINE, str(offer_to_liaisons)) in buttons(liaison)
+    assert "Which cardiology practices split referrals?" in texts(liaison)
+    assert (ids.CLOSE, str(question)) not in buttons(liaison)
+
+    marketer = open_home(teams, fake, M1)
+    assert (ids.CLOSE, str(question)) in buttons(marketer)  # my open question
+    assert (ids.ACCEPT, str(offer)) in buttons(marketer)  # an offer to my team
+    assert (ids.ANSWER, str(question)) not in buttons(marketer)
+    offerer = open_home(teams, fake, L1)
+    assert (ids.WITHDRAW, str(offer)) in buttons(offerer)
+
+    stranger = open_home(teams, fake, NOBODY)
+    assert buttons(stranger) == []
+    assert "/liaison join marketing" in texts(stranger)
+
+
+def test_the_home_is_republished_after_each_change_that_touches_its_owner(
+    teams: Served, fake: FakeSlack
+) -> None:
+    assert (
+        teams.slack.command("/offer", "Collateral for the spine event", M1, MKT_CHANNEL).status
+        == 200
+    )
+    offer = max(item.id for item in teams.rows(Item))
+    assert (ids.ACCEPT, str(offer)) in buttons(open_home(teams, fake, L1))
+    marketer = open_home(teams, fake, M1)
+    assert (ids.WITHDRAW, str(offer)) in buttons(marketer)
+
+    before = len(fake.calls("views.publish"))
+    click = interaction_form(home_action(L1, ids.ACCEPT, str(offer)))
+    assert teams.slack.raw(click, FORM).status == 200
+    mine = latest(fake, L1, before)
+    assert (ids.DELIVER, str(offer)) in buttons(mine)
+    assert (ids.ACCEPT, str(offer)) not in buttons(mine)
+    # The offerer's Home loses its Withdraw; someone who never opened the Home gets none.
+    assert (ids.WITHDRAW, str(offer)) not in buttons(latest(fake, M1, before))
+    assert published(fake, "U_L3", before) == []
+    # What happened is said in a small modal, not by replacing the Home.
+    wait_until(lambda: fake.calls("views.open"))
+    assert not fake.calls("views.update")
+
+    # Joining a team is a change too: the newcomer's Home becomes their team's queue.
+    assert "/liaison join" in texts(open_home(teams, fake, NOBODY))
+    before = len(fake.calls("views.publish"))
+    assert teams.slack.command("/liaison", "join marketing", NOBODY, MKT_CHANNEL).status == 200
+    assert "My open questions" in texts(latest(fake, NOBODY, before))
+
+
+def test_a_newer_home_replaces_the_ones_still_waiting(teams: Served) -> None:
+    services, now = teams.runtime.services, datetime(2026, 12, 7, 15, tzinfo=UTC)
+    teams.runtime.worker.stop()  # nothing goes out: the queue is inspected as it is
+    for _ in range(3):
+        services.home.opened("T0001", L1, now)
+    services.items.post(Actor("T0001", M1), Draft(ItemKind.QUESTION, typed("Any news?")), now)
+    with teams.runtime.db.unit_of_work() as uow:
+        homes = uow.session.scalars(
+            select(Delivery).where(Delivery.kind == DeliveryKind.HOME, Delivery.channel == L1)
+        ).all()
+    assert [h.status for h in homes] == [DeliveryStatus.PENDING]
+    assert "Any news?" in json.dumps(homes[0].payload)
+
+
+def test_block_kit_limits_with_500_open_items(teams: Served, fake: FakeSlack) -> None:
+    services, now = teams.runtime.services, datetime(2026, 12, 7, 15, tzinfo=UTC)
+    for n in range(250):
+        services.items.post(
+            Actor("T0001", M1), Draft(ItemKind.QUESTION, typed(f"Q{n} " + "x" * 900)), now
+        )
+        services.items.post(
+            Actor("T0001", M1), Draft(ItemKind.OFFER, typed(f"O{n} " + "y" * 900)), now
+        )
+    view = open_home(teams, fake, L1)
+    assert len(view["blocks"]) <= 100
+    assert "and 242 more" in texts(view)  # 250 questions, 8 shown
+    marketer = open_home(teams, fake, M1)
+    assert len(marketer["blocks"]) <= 100
+    assert texts(marketer).count("and 242 more") == 2  # my questions, my offers
