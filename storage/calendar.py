@@ -6,10 +6,12 @@ saving change moves neither the digest's hour nor its day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SATURDAY = 5
+WORK_START, WORK_END = time(9), time(17)  # business hours, local time
 
 
 def is_business_day(day: date) -> bool:
@@ -30,6 +32,28 @@ def add_business_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
         if is_business_day(day):
             left -= 1
     return _at(day, local.timetz().replace(tzinfo=None), zone)
+
+
+def business_hours_between(
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    is_business_day: Callable[[date], bool] = is_business_day,
+) -> timedelta:
+    """The part of [start, end) that falls within 09:00-17:00 local time on business days.
+
+    The day predicate is a parameter so that a workspace's holidays can be left out too.
+    """
+    total = timedelta(0)
+    if end <= start:
+        return total
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    while day <= last:
+        if is_business_day(day):
+            opens, closes = _at(day, WORK_START, zone), _at(day, WORK_END, zone)
+            total += max(timedelta(0), min(closes, end) - max(opens, start))
+        day += timedelta(days=1)
+    return total
 
 
 def latest_digest_time(now: datetime, weekday: int, clock: time, zone: ZoneInfo) -> datetime:

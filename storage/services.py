@@ -16,6 +16,8 @@ from storage.phi import Kind
 from storage.ports import Renderer
 from storage.reasks import ReaskService
 from storage.reports.audit import AuditExport
+from storage.reports.search import SearchService
+from storage.reports.stats import StatsService
 from storage.retention import RetentionService
 from storage.structure import ServiceLineService
 from storage.teams import TeamService
@@ -37,6 +39,8 @@ class Services:
     service_lines: ServiceLineService
     goals: GoalService
     home: HomeService
+    search: SearchService
+    stats: StatsService
 
     @classmethod
     def build(
@@ -62,4 +66,6 @@ class Services:
             service_lines=ServiceLineService(db),
             goals=GoalService(db),
             home=home,
+            search=SearchService(db),
+            stats=StatsService(db),
         )
