@@ -16,6 +16,7 @@ from storage.phi import Kind
 from storage.ports import Renderer
 from storage.reasks import ReaskService
 from storage.reports.audit import AuditExport
+from storage.reports.items import ItemExport
 from storage.reports.search import SearchService
 from storage.reports.stats import StatsService
 from storage.retention import RetentionService
@@ -40,6 +41,7 @@ class Services:
     goals: GoalService
     home: HomeService
     search: SearchService
+    export: ItemExport
     stats: StatsService
 
     @classmethod
@@ -67,5 +69,6 @@ class Services:
             goals=GoalService(db),
             home=home,
             search=SearchService(db),
+            export=ItemExport(db),
             stats=StatsService(db),
         )
