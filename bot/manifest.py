@@ -34,6 +34,15 @@ SCOPES = [
     "channels:history",
     "groups:history",
 ]
+# A message shortcut; its callback_id is handlers.ids.ASK_ABOUT.
+SHORTCUTS = [
+    {
+        "name": "Ask the other team",
+        "type": "message",
+        "callback_id": "ask_about_message",
+        "description": "Ask the other team a question about this message, quoted and linked.",
+    }
+]
 BOT_EVENTS = ["message.channels", "message.groups", "app_home_opened"]
 EVENTS_PATH = "/slack/events"
 
@@ -92,6 +101,7 @@ def manifest(base: str | None) -> dict[str, Any]:
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": True,
             },
+            "shortcuts": SHORTCUTS,
             "slash_commands": commands,
         },
         "oauth_config": {"scopes": {"bot": SCOPES}},

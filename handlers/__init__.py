@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 
-from handlers import actions, commands, events, goals, replies, views
+from handlers import actions, commands, events, goals, replies, shortcuts, views
 from handlers.deps import Deps
 from handlers.text import from_slack_text
 
@@ -22,6 +22,7 @@ def register(app: App, deps: Deps) -> None:
     views.register(app, deps)
     goals.register(app, deps)
     events.register(app, deps)
+    shortcuts.register(app, deps)
     app.error(_error_handler(deps))
 
 

@@ -187,3 +187,48 @@ def test_block_kit_limits_with_500_open_items(teams: Served, fake: FakeSlack) ->
     marketer = open_home(teams, fake, M1)
     assert len(marketer["blocks"]) <= 100
     assert texts(marketer).count("and 242 more") == 2  # my questions, my offers
+
+
+def message_shortcut(user: str, channel: str, message: dict[str, Any]) -> dict[str, Any]:
+    """A message shortcut, as Slack sends it (type message_action; api.slack.com/reference/
+    interaction-payloads/shortcuts)."""
+    return {
+        "type": "message_action",
+        "token": "dummy-verification-token",
+        "action_ts": "1700000100.000000",
+        "team": {"id": "T0001", "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"},
+        "channel": {"id": channel, "name": "chan-" + channel.lower()},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": ids.ASK_ABOUT,
+        "trigger_id": f"trigger:{user}:7",
+        "message_ts": message["ts"],
+        "message": message,
+        "response_url": "http://127.0.0.1:9/unused",
+    }
+
+
+def test_the_message_shortcut_opens_the_ask_form_quoting_the_message(
+    teams: Served, fake: FakeSlack
+) -> None:
+    said = {
+        "type": "message",
+        "user": M2,
+        "ts": "1700000050.000300",
+        "text": "Mailers go out Sept 9 &amp; Dr. Lee's office wants 40 copies\nCall 555-0100",
+        "team": "T0001",
+    }
+    shortcut = message_shortcut(L1, MKT_CHANNEL, said)
+    assert teams.slack.raw(interaction_form(shortcut), FORM).status == 200
+    modal = wait_until(lambda: fake.workspace.modal_for(L1))
+    assert modal["callback_id"] == f"{ids.COMPOSE}:ask"
+    text_input = next(b for b in modal["blocks"] if b["block_id"] == ids.TEXT_BLOCK)["element"]
+    initial = text_input["initial_value"]
+    link = f"/archives/{MKT_CHANNEL}/p1700000050000300"
+    assert link in initial
+    assert "> Mailers go out Sept 9 & Dr. Lee's office wants 40 copies\n> Call 555-0100" in initial
+    permalinks = fake.calls("chat.getPermalink")
+    assert permalinks[-1].body["message_ts"] == "1700000050.000300"
+    # Nothing is stored until the form is sent.
+    assert teams.rows(Item) == []
