@@ -7,11 +7,12 @@ import csv
 import io
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from conftest import typed
 from sqlalchemy import select
+from test_audit_export import DAY1, DAY2, two_teams
 
 from handlers.messages import SlackRenderer
 from storage.enums import Action, GoalLevel, ItemKind, OfferType
@@ -23,16 +24,9 @@ from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft, GoalDraft
 
-DAY1 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
-DAY2 = DAY1 + timedelta(days=7)
-
 
 def _world(services: Services, ws: str, when: datetime) -> None:
-    admin = Actor(ws, "U_ADMIN", app_admin=True)
-    services.teams.set_channel(admin, "marketing", "C_MKT", when)
-    services.teams.set_channel(admin, "liaison", "C_LIA", when)
-    services.teams.join(Actor(ws, "U_M1"), "marketing", when)
-    services.teams.join(Actor(ws, "U_L1"), "liaison", when)
+    admin = two_teams(services, ws, when)
     goal = services.goals.create(
         admin, GoalDraft(typed("Grow ortho referrals"), GoalLevel.CORPORATE), when
     )

@@ -14,9 +14,8 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from storage.enums import Action
 from storage.models import Delivery, Goal, Item, Offer, Question, ServiceLine, Team
-from storage.policy.permissions import Actor
+from storage.reports.audit import record_export
 from storage.uow import Database, UnitOfWork
 
 COLUMNS = (
@@ -109,11 +108,7 @@ class ItemExport:
                 }
             writer.writerow([_cell(values.get(column)) for column in COLUMNS])
             rows[item.workspace_id] += 1
-        with self._db.unit_of_work() as uow:
-            for workspace in sorted(set(rows) | set(workspaces)):
-                detail = {"rows": rows[workspace]}
-                entry = uow.act(Actor.app(workspace), Action.EXPORT, None, now, detail=detail)
-                entry.object_type = "items"
+        record_export(self._db, "items", rows, workspaces, now)
         return rows.total()
 
     def _items(
