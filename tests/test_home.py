@@ -7,11 +7,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from conftest import LIA_CHANNEL, MKT_CHANNEL, Served, typed, wait_until
+from conftest import LIA_CHANNEL, MKT_CHANNEL, SECRET, Served, typed, wait_until
 from fake_slack import FakeSlack
 from sqlalchemy import select
 
-from bot.sandbox.signed_requests import FORM, interaction_form
+from bot.sandbox.signed_requests import FORM, app_home_opened, interaction_form, view_actions
+from bot.sandbox.slack import SlackStandIn
 from handlers import ids
 from storage.enums import DeliveryKind, DeliveryStatus, ItemKind
 from storage.models import Delivery, Item
@@ -20,40 +21,6 @@ from storage.views import Draft
 
 M1, M2, L1, L2 = "U_M1", "U_M2", "U_L1", "U_L2"
 NOBODY = "U_NEW"
-
-
-def home_opened(user: str) -> dict[str, Any]:
-    """Slack's app_home_opened event, as the Events API sends it (api.slack.com/events)."""
-    return {
-        "type": "app_home_opened",
-        "user": user,
-        "channel": "D" + user[2:],
-        "tab": "home",
-        "event_ts": "1700000000.000200",
-    }
-
-
-def home_action(user: str, action_id: str, value: str, team_id: str = "T0001") -> dict[str, Any]:
-    """A click on a button in the Home tab: the container is the view, with no response_url."""
-    return {
-        "type": "block_actions",
-        "team": {"id": team_id, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "trigger_id": f"trigger:{user}:9",
-        "view": {"id": "VHOME", "type": "home", "team_id": team_id, "blocks": []},
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "b",
-                "value": value,
-                "type": "button",
-                "action_ts": "1700000001.000000",
-            }
-        ],
-    }
 
 
 def published(fake: FakeSlack, user: str, since: int = 0) -> list[dict[str, Any]]:
@@ -85,7 +52,8 @@ def buttons(view: dict[str, Any]) -> list[tuple[str, str]]:
 
 def open_home(app: Served, fake: FakeSlack, user: str) -> dict[str, Any]:
     before = len(fake.calls("views.publish"))
-    assert app.slack.event(home_opened(user), event_id=f"Ev-{user}-{before}").status == 200
+    event = app_home_opened(user, "D" + user[2:])
+    assert app.slack.event(event, event_id=f"Ev-{user}-{before}").status == 200
     return latest(fake, user, before)
 
 
@@ -139,7 +107,9 @@ def test_the_home_is_republished_after_each_change_that_touches_its_owner(
     assert (ids.WITHDRAW, str(offer)) in buttons(marketer)
 
     before = len(fake.calls("views.publish"))
-    click = interaction_form(home_action(L1, ids.ACCEPT, str(offer)))
+    button = {"action_id": ids.ACCEPT, "block_id": "b", "value": str(offer), "type": "button"}
+    home = fake.workspace.home_of(L1) or {}
+    click = interaction_form(view_actions(L1, button, home, f"trigger:{L1}:9"))
     assert teams.slack.raw(click, FORM).status == 200
     mine = latest(fake, L1, before)
     assert (ids.DELIVER, str(offer)) in buttons(mine)
@@ -232,3 +202,15 @@ def test_the_message_shortcut_opens_the_ask_form_quoting_the_message(
     assert permalinks[-1].body["message_ts"] == "1700000050.000300"
     # Nothing is stored until the form is sent.
     assert teams.rows(Item) == []
+
+
+def test_the_sandbox_opens_the_home_and_clicks_in_it(teams: Served, fake: FakeSlack) -> None:
+    standin = SlackStandIn(fake.workspace, teams.url, SECRET, fake.api_url)
+    assert teams.slack.command("/offer", "Event support for the spine night", M1).status == 200
+    offer = max(item.id for item in teams.rows(Item))
+    standin.home_opened(L1)
+    home = wait_until(lambda: fake.workspace.home_of(L1))
+    assert (ids.ACCEPT, str(offer)) in buttons(home)
+    accept = {"action_id": ids.ACCEPT, "block_id": "b", "value": str(offer), "type": "button"}
+    standin.home_click(L1, accept)
+    wait_until(lambda: (ids.DELIVER, str(offer)) in buttons(fake.workspace.home_of(L1) or home))

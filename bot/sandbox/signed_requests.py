@@ -146,6 +146,34 @@ def block_actions(
     }
 
 
+def view_actions(
+    user: str, action: Json, view: Json, trigger_id: str, team_id: str = TEAM_ID
+) -> Json:
+    """A click on an element of a view (App Home): no channel, message or response_url."""
+    return {
+        "type": "block_actions",
+        "team": _team(team_id),
+        "user": _user(user, team_id),
+        "api_app_id": "A0001",
+        "token": "dummy-verification-token",
+        "container": {"type": "view", "view_id": view.get("id", "")},
+        "trigger_id": trigger_id,
+        "view": {"type": "home", "team_id": team_id, "blocks": [], **view},
+        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+    }
+
+
+def app_home_opened(user: str, channel: str) -> Json:
+    """The event Slack sends when someone opens the app's Home tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": channel,
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
 def view_submission(
     user: str, view: Json, values: Json, *, trigger_id: str, team_id: str = TEAM_ID
 ) -> Json:
