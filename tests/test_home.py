@@ -4,20 +4,21 @@ over signed HTTP; what the app published is read from the fake Slack's views.pub
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from conftest import LIA_CHANNEL, MKT_CHANNEL, SECRET, Served, typed, wait_until
+from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, SECRET, Served, typed, wait_until
 from fake_slack import FakeSlack
 from sqlalchemy import select
 
 from bot.sandbox.signed_requests import FORM, app_home_opened, interaction_form, view_actions
 from bot.sandbox.slack import SlackStandIn
 from handlers import ids
-from storage.enums import DeliveryKind, DeliveryStatus, ItemKind
+from storage.enums import DeliveryKind, DeliveryStatus, GoalLevel, GoalStatus, ItemKind
 from storage.models import Delivery, Item
 from storage.policy.permissions import Actor
-from storage.views import Draft
+from storage.views import Draft, GoalDraft
 
 M1, M2, L1, L2 = "U_M1", "U_M2", "U_L1", "U_L2"
 NOBODY = "U_NEW"
@@ -214,3 +215,21 @@ def test_the_sandbox_opens_the_home_and_clicks_in_it(teams: Served, fake: FakeSl
     accept = {"action_id": ids.ACCEPT, "block_id": "b", "value": str(offer), "type": "button"}
     standin.home_click(L1, accept)
     wait_until(lambda: (ids.DELIVER, str(offer)) in buttons(fake.workspace.home_of(L1) or home))
+
+
+def test_a_team_goal_redraws_its_team_s_homes(teams: Served, fake: FakeSlack) -> None:
+    services, now = teams.runtime.services, datetime.now(UTC)  # the app's own clock
+    open_home(teams, fake, L2)
+    open_home(teams, fake, M1)
+    admin = Actor("T0001", ADMIN, app_admin=True)
+    top = GoalDraft(typed("Grow ortho referrals 10%"), GoalLevel.CORPORATE)
+    parent = services.goals.create(admin, top, now)
+    before = len(fake.calls("views.publish"))
+    draft = GoalDraft(typed("Visit 40 ortho offices"), GoalLevel.TEAM, parent_id=parent.id)
+    goal = services.goals.create(Actor("T0001", L1), draft, now)
+    assert "Visit 40 ortho offices" in texts(latest(fake, L2, before))
+    before = len(fake.calls("views.publish"))
+    at_risk = replace(draft, status=GoalStatus.AT_RISK)
+    services.goals.edit(Actor("T0001", L1), goal.id, at_risk, now)
+    assert "at risk" in texts(latest(fake, L2, before))
+    assert published(fake, M1, before) == []  # not Marketing's goal
