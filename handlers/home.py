@@ -7,12 +7,12 @@ Slack's 100 blocks however much is open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -46,19 +46,60 @@ def _line(entry: Entry, verb: str) -> str:
     return f"{clip(entry.text, ENTRY_TEXT)}\n_{' · '.join(meta)}_"
 
 
-def _list(
-    title: str,
-    listing: Listing,
-    verb: str,
-    buttons: Callable[[Entry], list[ButtonElement]],
-    empty: str,
-) -> list[Block]:
-    blocks: list[Block] = [HeaderBlock(text=title)]
+@dataclass(frozen=True)
+class Section:
+    title: str
+    verb: str
+    buttons: tuple[tuple[str, str, str | None], ...]  # label, action id, style
+    empty: str
+
+
+SECTIONS = {
+    "waiting": Section(
+        "Questions waiting on my team",
+        "Asked",
+        (("Answer", ids.ANSWER, "primary"),),
+        "Nothing waits on {team}.",
+    ),
+    "asked": Section(
+        "My open questions",
+        "Asked",
+        (("Close", ids.CLOSE, None),),
+        "None: ask {other} with `/ask`.",
+    ),
+    "offered_to_us": Section(
+        "Offers to my team",
+        "Offered",
+        (("Accept", ids.ACCEPT, "primary"), ("Decline", ids.DECLINE, None)),
+        "No offers waiting.",
+    ),
+    "accepted": Section(
+        "Offers I accepted",
+        "Offered",
+        (("Mark delivered", ids.DELIVER, None),),
+        "Nothing to deliver.",
+    ),
+    "my_offers": Section(
+        "My open offers",
+        "Offered",
+        (("Withdraw", ids.WITHDRAW, None),),
+        "None: offer {other} help with `/offer`.",
+    ),
+}
+
+
+@lru_cache(maxsize=256)
+def _list(section: Section, listing: Listing, empty: str) -> tuple[Payload, ...]:
+    """One list's blocks, checked by to_dict(). Cached: after a change the same lists are
+    drawn for a whole team (the team's lists are the same for each of its members)."""
+    blocks: list[Block] = [HeaderBlock(text=section.title)]
     if not listing.entries:
-        return [*blocks, ContextBlock(elements=[MarkdownTextObject(text=empty)])]
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=empty)]))
     for entry in listing.entries:
-        text = MarkdownTextObject(text=_line(entry, verb))
-        pressed = buttons(entry)
+        text = MarkdownTextObject(text=_line(entry, section.verb))
+        pressed = [
+            button(label, action, entry.id, style) for label, action, style in section.buttons
+        ]
         if len(pressed) == 1:
             blocks.append(SectionBlock(text=text, accessory=pressed[0]))
         else:
@@ -66,71 +107,42 @@ def _list(
     if listing.more:
         more = f"…and {listing.more} more (oldest first above)."
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
-    return blocks
+    blocks.append(DividerBlock())
+    return tuple(block.to_dict() for block in blocks)
 
 
 def home(view: HomeView) -> Payload:
+    """The Home's view: at most 2 + 4 × (CAP + 3) + (2 × CAP + 3) + 2 = 67 blocks (an offer
+    to my team takes two), with CAP = 8; Slack allows 100."""
     if view.team_name is None:
         blocks: list[Block] = [
             HeaderBlock(text="My queue"),
             SectionBlock(text=MarkdownTextObject(text=JOIN_HINT)),
         ]
         return View(type="home", blocks=blocks).to_dict()
-    other = view.other_team or "the other team"
-    sections = [
-        _list(
-            "Questions waiting on my team",
-            view.waiting,
-            "Asked",
-            lambda e: [button("Answer", ids.ANSWER, e.id, "primary")],
-            f"Nothing waits on {view.team_name}.",
-        ),
-        _list(
-            "My open questions",
-            view.asked,
-            "Asked",
-            lambda e: [button("Close", ids.CLOSE, e.id)],
-            f"None: ask {other} with `/ask`.",
-        ),
-        _list(
-            "Offers to my team",
-            view.offered_to_us,
-            "Offered",
-            lambda e: [
-                button("Accept", ids.ACCEPT, e.id, "primary"),
-                button("Decline", ids.DECLINE, e.id),
-            ],
-            "No offers waiting.",
-        ),
-        _list(
-            "Offers I accepted",
-            view.accepted,
-            "Offered",
-            lambda e: [button("Mark delivered", ids.DELIVER, e.id)],
-            "Nothing to deliver.",
-        ),
-        _list(
-            "My open offers",
-            view.my_offers,
-            "Offered",
-            lambda e: [button("Withdraw", ids.WITHDRAW, e.id)],
-            f"None: offer {other} help with `/offer`.",
-        ),
-    ]
-    blocks = [
+    names = {"team": view.team_name, "other": view.other_team or "the other team"}
+    head = [
         HeaderBlock(text="My queue"),
         ContextBlock(
             elements=[MarkdownTextObject(text=f"{user(view.user_id)} · {view.team_name}")]
         ),
     ]
-    for section in sections:
-        blocks += [*section, DividerBlock()]
-    blocks.append(HeaderBlock(text="My team's goals"))
     goals = (
         "\n".join(describe(goal) for goal in view.goals) or "No team goals yet: `/liaison goals`."
     )
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip_lines(goals))))
-    return View(type="home", blocks=blocks).to_dict()
+    tail = [
+        HeaderBlock(text="My team's goals"),
+        SectionBlock(text=MarkdownTextObject(text=clip_lines(goals))),
+    ]
+    lists = [
+        block
+        for key, section in SECTIONS.items()
+        for block in _list(section, getattr(view, key), section.empty.format(**names))
+    ]
+    return {
+        "type": "home",
+        "blocks": [*(b.to_dict() for b in head), *lists, *(b.to_dict() for b in tail)],
+    }
 
 
 def clip_lines(text: str, limit: int = 3000) -> str:

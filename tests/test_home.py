@@ -10,6 +10,7 @@ from typing import Any
 
 from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, SECRET, Served, typed, wait_until
 from fake_slack import FakeSlack
+from slack_sdk.models.views import View
 from sqlalchemy import select
 
 from bot.sandbox.signed_requests import FORM, app_home_opened, interaction_form, view_actions
@@ -154,6 +155,7 @@ def test_block_kit_limits_with_500_open_items(teams: Served, fake: FakeSlack) ->
         )
     view = open_home(teams, fake, L1)
     assert len(view["blocks"]) <= 100
+    assert View(**view).to_dict()["blocks"] == view["blocks"]  # Block Kit's own checks
     assert "and 242 more" in texts(view)  # 250 questions, 8 shown
     marketer = open_home(teams, fake, M1)
     assert len(marketer["blocks"]) <= 100
