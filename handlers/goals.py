@@ -164,49 +164,49 @@ def register(app: App, deps: Deps) -> None:
     goals = deps.services.goals
 
     def open_form(
-        body: dict[str, Any], client: WebClient, respond: Respond, goal_id: int | None
+        body: dict[str, Any], client: WebClient, respond: Respond, picked: object = None
     ) -> None:
+        """The goal form: a new goal's, or (`picked`: an untrusted id) an existing one's."""
+
+        def say(text: str) -> None:
+            deps.background.submit(
+                respond, text=text, response_type="ephemeral", replace_original=False
+            )
+
         workspace, user = workspace_of(body), body["user"]["id"]
         try:
             current = None
-            if goal_id is not None:
+            if picked is not None:
+                goal_id = parse_id(picked)
+                if goal_id is None:
+                    raise NotFound("goal")
                 # Who may edit depends on the goal: ask Slack what the stricter rule needs.
                 actor = actor_for(deps, client, workspace, user, Action.CORPORATE_GOAL)
                 current = goals.can_edit(actor, goal_id)
             view = goal_modal(goals.choices(workspace, deps.clock()), current)
         except Refused as refused:
-            deps.background.submit(
-                respond,
-                text=replies.refusal(refused),
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            say(replies.refusal(refused))
             return
         try:
             client.views_open(trigger_id=body["trigger_id"], view=view)
         except (SlackApiError, OSError):
-            deps.background.submit(
-                respond,
-                text=replies.BUTTON_FORM_FAILED,
-                response_type="ephemeral",
-                replace_original=False,
-            )
+            say(replies.BUTTON_FORM_FAILED)
 
     @app.action(ids.GOAL_ADD)
     def add(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        open_form(body, client, respond, None)
+        open_form(body, client, respond)
 
     @app.action(ids.GOAL_EDIT)
     def edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        open_form(body, client, respond, parse_id(body["actions"][0].get("value")) or 0)
+        open_form(body, client, respond, body["actions"][0].get("value") or "")
 
     @app.action(ids.GOAL_PICK)
     def pick(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         option = body["actions"][0].get("selected_option") or {}
-        open_form(body, client, respond, parse_id(option.get("value")) or 0)
+        open_form(body, client, respond, option.get("value") or "")
 
     @app.view(ids.GOAL_MODAL)
     def save(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

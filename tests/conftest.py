@@ -133,18 +133,24 @@ def app(fake: FakeSlack, db_url: str) -> Iterator[Served]:
     served.runtime.stop()
 
 
-@pytest.fixture
-def teams(app: Served) -> Served:
+def set_up(
+    app: Served, marketing: tuple[str, ...] = MARKETING, liaisons: tuple[str, ...] = LIAISONS
+) -> Served:
     """Both teams with home channels and members, as an admin and the users would set it up."""
     for command, user, channel in [
         ("setup marketing", ADMIN, MKT_CHANNEL),
         ("setup liaison", ADMIN, LIA_CHANNEL),
-        *[("join marketing", u, MKT_CHANNEL) for u in MARKETING],
-        *[("join liaison", u, LIA_CHANNEL) for u in LIAISONS],
+        *[("join marketing", u, MKT_CHANNEL) for u in marketing],
+        *[("join liaison", u, LIA_CHANNEL) for u in liaisons],
     ]:
         reply = app.slack.command("/liaison", command, user, channel)
         assert reply.status == 200, reply
     return app
+
+
+@pytest.fixture
+def teams(app: Served) -> Served:
+    return set_up(app)
 
 
 _GUARD = Guard(cast(Database, None), cast(Renderer, None))

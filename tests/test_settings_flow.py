@@ -19,6 +19,7 @@ from conftest import (
     MKT_CHANNEL,
     Served,
     serve,
+    set_up,
     settings_for,
     wait_until,
 )
@@ -275,14 +276,7 @@ def shifted(fake: FakeSlack, db_url: str, clock: Clock) -> Iterator[Served]:
     """
     app = serve(settings_for(fake, db_url), clock=clock)
     try:
-        for command, user, channel in [
-            ("setup marketing", ADMIN, MKT_CHANNEL),
-            ("setup liaison", ADMIN, LIA_CHANNEL),
-            ("join marketing", M1, MKT_CHANNEL),
-            ("join liaison", L1, LIA_CHANNEL),
-        ]:
-            assert app.slack.command("/liaison", command, user, channel).status == 200
-        yield app
+        yield set_up(app, (M1,), (L1,))
     finally:
         app.runtime.stop()
 

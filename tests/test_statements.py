@@ -77,4 +77,4 @@ def test_building_a_digest_takes_the_same_few_statements_as_history_grows(db: Da
     large = statements_for_digest(db, services)
 
     assert small == large
-    assert large <= 10
+    assert large <= 11  # one of them names the service lines and goals items are tagged with

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, settings_for
+from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, set_up, settings_for
 from fake_slack import FakeSlack
 from sqlalchemy import select
 
@@ -28,14 +28,7 @@ def bridge(fake: FakeSlack, db_url: str) -> Iterator[Served]:
     """Both teams set up, served with the clock stopped at NOW."""
     app = serve(settings_for(fake, db_url), clock=lambda: NOW)
     try:
-        for command, user, channel in [
-            ("setup marketing", ADMIN, MKT_CHANNEL),
-            ("setup liaison", ADMIN, LIA_CHANNEL),
-            ("join marketing", M1, MKT_CHANNEL),
-            ("join liaison", L1, LIA_CHANNEL),
-        ]:
-            assert app.slack.command("/liaison", command, user, channel).status == 200
-        yield app
+        yield set_up(app, (M1,), (L1,))
     finally:
         app.runtime.stop()
 
@@ -341,3 +334,22 @@ def test_patient_identifiers_in_a_link_or_goal_are_kept_out(bridge: Served) -> N
     goal = add_goal(bridge, ADMIN, "Call back Pt Ann Lee, MRN 12345678", GoalLevel.CORPORATE)
     assert "patient information" in goal.json()["errors"]["title"]
     assert bridge.rows(Item) == [] and bridge.rows(Goal) == []
+
+
+def test_an_edit_button_with_a_forged_id_opens_nothing(bridge: Served, fake: FakeSlack) -> None:
+    for n, value in enumerate(("abc", "999", "")):
+        name = f"forged-{n}"
+        bridge.slack.action(M1, ids.GOAL_EDIT, value, response_url=fake.response_url(name))
+        [said] = fake.wait_for("response_url", where=lambda c, name=name: c.name == name)
+        assert said.body["text"] == "That goal no longer exists."
+    assert fake.calls("views.open") == []
+
+
+def test_the_digest_reads_each_item_tags(bridge: Served) -> None:
+    ortho = line_id(bridge, "Orthopedics")
+    fields = select_(ids.SERVICE_LINE_BLOCK, ortho) | datepicker("2026-12-10")
+    bridge.slack.view_submission(M1, ASK, text("Which ortho offices?"), elements=fields)
+    view = bridge.runtime.services.digests.preview("T0001", "liaison", NOW)
+    [waiting] = view.waiting.items
+    assert waiting.service_line is not None and waiting.service_line.name == "Orthopedics"
+    assert waiting.needed_by == date(2026, 12, 10) and waiting.goal is None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.enums import State
@@ -31,12 +31,15 @@ class Tags:
 
 
 def workspace_tags(session: Session, workspace_id: str) -> Tags:
-    """Every name an item of the workspace may be tagged with (two small queries)."""
-    lines = session.execute(
-        select(ServiceLine.id, ServiceLine.name).where(ServiceLine.workspace_id == workspace_id)
+    """Every name an item of the workspace may be tagged with, in one statement."""
+    lines = select(literal("line"), ServiceLine.id, ServiceLine.name).where(
+        ServiceLine.workspace_id == workspace_id
     )
-    goals = session.execute(select(Goal.id, Goal.title).where(Goal.workspace_id == workspace_id))
-    return Tags({i: name for i, name in lines}, {i: title for i, title in goals})
+    goals = select(literal("goal"), Goal.id, Goal.title).where(Goal.workspace_id == workspace_id)
+    tags = Tags()
+    for kind, row_id, name in session.execute(union_all(lines, goals)):
+        (tags.lines if kind == "line" else tags.goals)[row_id] = name
+    return tags
 
 
 def item_tags(session: Session, item: Item) -> Tags:
