@@ -12,7 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ADMIN, LIA_CHANNEL, MKT_CHANNEL, Served, serve, settings_for, typed, wait_until
+from conftest import (
+    Served,
+    serve,
+    set_up,
+    settings_for,
+    typed,
+    wait_until,
+)
 from fake_slack import FakeSlack
 from slack_requests import SlackSender
 
@@ -29,16 +36,6 @@ WS, OTHER_WS = "T0001", "T0002"
 NY = ZoneInfo("America/New_York")
 
 
-def set_up(app: Served, slack: SlackSender) -> None:
-    for command, user, channel in [
-        ("setup marketing", ADMIN, MKT_CHANNEL),
-        ("setup liaison", ADMIN, LIA_CHANNEL),
-        ("join marketing", M1, MKT_CHANNEL),
-        ("join liaison", L1, LIA_CHANNEL),
-    ]:
-        assert slack.command("/liaison", command, user, channel).status == 200
-
-
 @pytest.fixture
 def bridge(fake: FakeSlack, db_url: str) -> Iterator[Served]:
     # Time starts at NOW and runs on, so that delivery's pacing lets posts go out.
@@ -47,7 +44,7 @@ def bridge(fake: FakeSlack, db_url: str) -> Iterator[Served]:
         settings_for(fake, db_url), clock=lambda: NOW + timedelta(seconds=time.monotonic() - start)
     )
     try:
-        set_up(app, app.slack)
+        set_up(app, (M1,), (L1,))
         yield app
     finally:
         app.runtime.stop()
@@ -81,7 +78,7 @@ def test_search_is_private_newest_first_with_links_and_one_workspace_only(
     )
     # The same words in another workspace stay there.
     other = SlackSender(bridge.url, "test-signing-secret", team_id=OTHER_WS)
-    set_up(bridge, other)
+    set_up(Served(bridge.runtime, other, bridge.url), (M1,), (L1,))
     post(bridge, M1, ItemKind.QUESTION, "ortho mailer elsewhere", ny(4, 10), ws=OTHER_WS)
     wait_until(lambda: all(d.result_ts for d in bridge.rows(Delivery) if d.kind == "post"))
 
