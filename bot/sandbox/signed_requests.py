@@ -114,6 +114,17 @@ def interaction_form(payload: Json) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+def _interaction(kind: str, user: str, team_id: str) -> Json:
+    """What every interaction payload starts with: its type, who, where, which app."""
+    return {
+        "type": kind,
+        "team": _team(team_id),
+        "user": _user(user, team_id),
+        "api_app_id": "A0001",
+        "token": "dummy-verification-token",
+    }
+
+
 def block_actions(
     user: str,
     action: Json,
@@ -127,11 +138,7 @@ def block_actions(
 ) -> Json:
     """A click on an element of a message; `action` is the element's part of `actions`."""
     return {
-        "type": "block_actions",
-        "team": _team(team_id),
-        "user": _user(user, team_id),
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
+        **_interaction("block_actions", user, team_id),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
@@ -151,11 +158,7 @@ def view_actions(
 ) -> Json:
     """A click on an element of a view (App Home): no channel, message or response_url."""
     return {
-        "type": "block_actions",
-        "team": _team(team_id),
-        "user": _user(user, team_id),
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
+        **_interaction("block_actions", user, team_id),
         "container": {"type": "view", "view_id": view.get("id", "")},
         "trigger_id": trigger_id,
         "view": {"type": "home", "team_id": team_id, "blocks": [], **view},
@@ -179,11 +182,7 @@ def view_submission(
 ) -> Json:
     """A modal's submit; `values` is state.values: block id -> action id -> typed value."""
     return {
-        "type": "view_submission",
-        "team": _team(team_id),
-        "user": _user(user, team_id),
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
+        **_interaction("view_submission", user, team_id),
         "trigger_id": trigger_id,
         "view": {**view, "state": {"values": values}},
         "response_urls": [],
