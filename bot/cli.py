@@ -1,5 +1,5 @@
 """`liaison-bridge run | scheduler | jobs run | digest preview | db upgrade | manifest |
-audit export | retention purge | deliveries list/retry | sandbox`.
+audit export | export | retention purge | deliveries list/retry | sandbox`.
 
 Whatever stops a command is one line on stderr and an exit code (bot/errors.py), never a
 traceback: operators read these first.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from dotenv import load_dotenv
 from sqlalchemy.exc import DBAPIError
 
-from bot import cli_deliveries, logs
+from bot import cli_deliveries, exports, logs
 from bot.errors import (
     EXIT_DATABASE,
     EXIT_UNDELIVERED,
@@ -291,6 +291,7 @@ def parser() -> argparse.ArgumentParser:
         "--workspace", nargs="+", action="extend", default=[], help="only these workspace ids"
     )
     export.set_defaults(func=_audit_export)
+    exports.register(commands, _services, _instant)
     retention = commands.add_parser("retention", help="removing old texts (RETENTION_DAYS)")
     retention_commands = retention.add_subparsers(dest="retention_command", required=True)
     purge = retention_commands.add_parser(

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery_check import Unverifiable, find_posted, metadata
 from bot.metrics import DELIVERIES
 from handlers.messages import with_link
-from storage.enums import DeliveryKind
+from storage.enums import REPEATABLE, DeliveryKind
 from storage.outbox import Fail, Job, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,9 @@ class SlackSender:
     def send(self, job: Job) -> tuple[str | None, str | None]:
         payload = dict(job.payload)
         client = self._clients(job.workspace_id)
+        if job.kind == DeliveryKind.HOME:  # not a channel post: no message, no ts
+            client.views_publish(user_id=job.channel, view=payload)
+            return None, None
         if job.kind == DeliveryKind.EDIT:
             reply = client.chat_update(
                 channel=job.ref_channel or job.channel, ts=job.ref_ts or "", **payload
@@ -341,8 +344,8 @@ class DeliveryWorker:
 
 
 def _pace(job: Job) -> timedelta:
-    """How long the channel then waits: an edit adds no message to it."""
-    return timedelta(0) if job.kind == DeliveryKind.EDIT else CHANNEL_PACE
+    """How long the channel then waits: an edit or a Home adds no message to it."""
+    return timedelta(0) if job.kind in REPEATABLE else CHANNEL_PACE
 
 
 def _never_sent(error: BaseException) -> bool:

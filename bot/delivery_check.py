@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from storage.enums import DeliveryKind
+from storage.enums import REPEATABLE, DeliveryKind
 from storage.outbox import Job
 
 EVENT_TYPE = "liaison_bridge_delivery"
@@ -34,7 +34,7 @@ def metadata(job: Job) -> dict[str, Any]:
 
 def find_posted(client: WebClient, job: Job) -> tuple[str, str] | None:
     """The channel and ts of the message this row already put in Slack, if it did."""
-    if job.check_since is None or job.kind == DeliveryKind.EDIT:
+    if job.check_since is None or job.kind in REPEATABLE:
         return None
     oldest = f"{(job.check_since - CLOCK_SLACK).timestamp():.6f}"
     if job.kind == DeliveryKind.THREAD:

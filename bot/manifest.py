@@ -36,8 +36,23 @@ SCOPES = [
     "groups:history",
     "im:history",
 ]
-# Thread replies; and an uninstall or revoked tokens, which stop what is queued.
-BOT_EVENTS = ["message.channels", "message.groups", "app_uninstalled", "tokens_revoked"]
+# A message shortcut; its callback_id is handlers.ids.ASK_ABOUT.
+SHORTCUTS = [
+    {
+        "name": "Ask the other team",
+        "type": "message",
+        "callback_id": "ask_about_message",
+        "description": "Ask the other team a question about this message, quoted and linked.",
+    }
+]
+# Thread replies; App Home opened; an uninstall or revoked tokens, which stop what is queued.
+BOT_EVENTS = [
+    "message.channels",
+    "message.groups",
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+]
 EVENTS_PATH = "/slack/events"
 REDIRECT_PATH = "/slack/oauth_redirect"
 
@@ -96,10 +111,11 @@ def manifest(base: str | None, *, oauth: bool = False) -> dict[str, Any]:
         "features": {
             "bot_user": {"display_name": "Liaison Bridge", "always_online": True},
             "app_home": {
-                "home_tab_enabled": False,
+                "home_tab_enabled": True,
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": True,
             },
+            "shortcuts": SHORTCUTS,
             "slash_commands": commands,
         },
         "oauth_config": oauth_config,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, events, failures, goals, installs, replays, views
+from handlers import (
+    actions,
+    commands,
+    events,
+    failures,
+    goals,
+    installs,
+    replays,
+    shortcuts,
+    views,
+)
 from handlers.deps import Deps
 
 
@@ -16,4 +26,5 @@ def register(app: App, deps: Deps) -> None:
     goals.register(app, deps)
     events.register(app, deps)
     installs.register(app, deps)
+    shortcuts.register(app, deps)
     app.error(failures.error_handler(app, deps))

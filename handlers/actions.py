@@ -21,6 +21,7 @@ from storage.views import OfferView, QuestionView
 
 Clicked = tuple[Actor, int]
 Json = dict[str, Any]
+NAME = "Liaison Bridge"
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,9 +34,14 @@ def register(app: App, deps: Deps) -> None:
             deps.background.submit(
                 respond, text=text, response_type="ephemeral", replace_original=False
             )
-        elif view := body.get("view"):
+        elif (view := body.get("view")) and view.get("type") == "home":
+            # The Home is redrawn by the change itself; what happened shows in a small modal.
             deps.background.submit(
-                client.views_update, view_id=view.get("id"), view=done_modal("Liaison Bridge", text)
+                client.views_open, trigger_id=body.get("trigger_id"), view=done_modal(NAME, text)
+            )
+        elif view:
+            deps.background.submit(
+                client.views_update, view_id=view.get("id"), view=done_modal(NAME, text)
             )
 
     def clicked(

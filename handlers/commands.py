@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -15,12 +15,14 @@ from handlers.closed import closed_command, listed
 from handlers.deps import Deps
 from handlers.goals import goal_list
 from handlers.modals import COMPOSERS, compose_modal, settings_modal
+from handlers.reports import SEARCH_HELP, answer_search, stats_answer
 from handlers.text import clip, from_slack, to_modal
 from storage.enums import Action
 from storage.errors import Refused, ValueUnflagged
 from storage.guard import PhiBlocked
 from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
+from storage.reports.stats import Period
 from storage.views import Draft
 
 
@@ -84,7 +86,9 @@ def _compose_command(deps: Deps, kind: str) -> Callable[..., None]:
 def _liaison_command(deps: Deps) -> Callable[..., None]:
     teams = deps.services.teams
 
-    def handle(ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient) -> None:
+    def handle(
+        ack: Ack, context: BoltContext, command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         # A team name is echoed in refusals: never an identifier. What is stored (a closed
         # day's label, a service line's name) goes through the guard itself.
         raw = from_slack(command.get("text"))
@@ -128,6 +132,18 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                     ack(_service_lines(deps, actor, workspace, said, rest.strip()))
                 case "goals":
                     ack(goal_list(deps.services.goals.choices(workspace, now).goals))
+                case "search":
+                    # Matched with identifiers taken out, like every echo; never kept.
+                    results = deps.services.search.search(workspace, rest)
+                    if not results.words:
+                        ack(SEARCH_HELP)
+                        return
+                    ack()
+                    args = (client, respond, workspace, results, rest)
+                    deps.background.submit(answer_search, *args)
+                case "stats":
+                    period = Period.parse(rest)
+                    ack(**stats_answer(deps.services.stats.report(workspace, period, now)))
                 case _:
                     ack(replies.HELP)
         except PhiBlocked as blocked:

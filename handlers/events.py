@@ -1,4 +1,4 @@
-"""Events API: a reply in a question's thread answers it."""
+"""Events API: a reply in a question's thread answers it; opening App Home publishes it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ ANSWER_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 
 def register(app: App, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    def home_opened(context: BoltContext, event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Slack sends it for the Messages tab too; only the Home tab is ours to draw.
+        if event.get("tab", "home") == "home" and event.get("user"):
+            deps.services.home.opened(workspace_of(context, body), event["user"], deps.clock())
+
     @app.event("message")
     def message(context: BoltContext, event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")

@@ -9,6 +9,7 @@ WITHDRAW = "offer_withdraw"
 WORKING = "question_working"
 KEEP_ASKING = "question_keep_asking"
 
+ASK_ABOUT = "ask_about_message"  # the message shortcut (callback_id, as in the manifest)
 COMPOSE = "compose"  # callback_id prefix: compose:share, compose:ask, compose:offer
 ANSWER_MODAL = "answer_modal"
 DECLINE_MODAL = "decline_modal"

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
+from handlers.home import home
 from handlers.replies import whom
 from handlers.structure import tags
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, user, when
@@ -293,3 +294,4 @@ class SlackRenderer:
     working_on_it = staticmethod(working_on_it)
     post_failed = staticmethod(post_failed)
     guard_notice = staticmethod(guard_notice)
+    home = staticmethod(home)

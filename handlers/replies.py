@@ -49,6 +49,9 @@ HELP = """*Liaison Bridge* helps Marketing and Physician Liaisons work as one te
 • `/liaison servicelines`: the service lines items can be tagged with; admins `add NAME`
    or `remove NAME`, e.g. `/liaison servicelines add ENT`.
 • `/liaison goals`: corporate goals and the team goals under them; add one or change a status.
+• `/liaison search <words>`: find updates, questions, offers and answers, with links.
+• `/liaison stats [30d|90d|quarter]`: questions and offers both ways, times to answer.
+• App Home: your queue, with the buttons to answer, accept, deliver or close.
 • `/liaison help`: this list.
 Keep patient information out of Slack: no names, record numbers or dates of birth."""
 

@@ -81,6 +81,17 @@ class Calendar:
         to Thursday 09:00. The result is always in business hours."""
         return self.add_business_days(self.next_open(moment), days)
 
+    def business_hours_between(self, start: datetime, end: datetime) -> timedelta:
+        """The part of [start, end) that falls in business hours on business days."""
+        total = timedelta(0)
+        day, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        while day <= last:
+            if self.is_business_day(day):
+                opens, closes = _at(day, OPENS, self.zone), _at(day, CLOSES, self.zone)
+                total += max(timedelta(0), min(closes, end) - max(opens, start))
+            day += timedelta(days=1)
+        return total
+
 
 def calendars(session: Session, workspace_ids: set[str]) -> dict[str, Calendar]:
     """The calendars of these workspaces, in two queries."""

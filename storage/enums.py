@@ -29,6 +29,12 @@ class DeliveryKind(StrEnum):
     THREAD = "thread"  # a reply in the thread of its ref
     EDIT = "update"  # replaces its ref's message
     DM = "dm"  # to a user; with a ref, it carries a link to the ref's message
+    HOME = "home"  # a user's App Home (views.publish); a newer one replaces those pending
+
+
+# Calls that add no message: made again, they do no harm, so they are never looked for in
+# Slack first, and they neither wait for nor set a channel's one-post-a-second pace.
+REPEATABLE = (DeliveryKind.EDIT, DeliveryKind.HOME)
 
 
 class DeliveryStatus(StrEnum):

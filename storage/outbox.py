@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from storage.enums import Action, DeliveryKind, DeliveryStatus
+from storage.enums import REPEATABLE, Action, DeliveryKind, DeliveryStatus
 from storage.models import ChannelPace, Delivery, Item, UTCDateTime, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
@@ -304,7 +304,7 @@ def _take_statement() -> Any:
             ),
             # Its channel's pace (a primary-key lookup), also after the channel went quiet.
             # An edit posts nothing new: Slack limits chat.update per workspace, not channel.
-            or_(Delivery.kind == DeliveryKind.EDIT, ~paced),
+            or_(Delivery.kind.in_(REPEATABLE), ~paced),
             # The head of its channel: a lookup ix_deliveries_pending answers directly, even
             # when the planner's row estimates are stale (a NOT EXISTS on "an earlier pending
             # row" let PostgreSQL scan every pending row for every candidate).
@@ -334,9 +334,9 @@ def _take_statement() -> Any:
         .values(
             lease_until=bindparam("lease_until", type_=UTCDateTime()),
             attempts=Delivery.attempts + 1,
-            # From here Slack may take it. An edit is idempotent: made again, no harm.
+            # From here Slack may take it. An edit or a Home made again does no harm.
             unsure_since=case(
-                (Delivery.kind == DeliveryKind.EDIT, None),
+                (Delivery.kind.in_(REPEATABLE), None),
                 else_=func.coalesce(Delivery.unsure_since, now),
             ),
         )

@@ -7,10 +7,13 @@ ask a Renderer (implemented by the Slack layer) to turn plain data into a messag
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from storage.enums import Action
 from storage.views import AnswerView, DigestView, ItemView, OfferView, QuestionView
+
+if TYPE_CHECKING:  # the Home's query reads goals, whose use cases need this module
+    from storage.reports.home import HomeView
 
 Payload = dict[str, Any]
 
@@ -50,4 +53,8 @@ class Renderer(Protocol):
 
     def guard_notice(self, channel_id: str, kinds: tuple[str, ...], blocked: bool) -> Payload:
         """The private note about a thread reply with patient identifiers: the kinds only."""
+        ...
+
+    def home(self, home: HomeView) -> Payload:
+        """A person's App Home: the view views.publish shows."""
         ...

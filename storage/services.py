@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from storage.digests import DigestService
 from storage.goals import GoalService
 from storage.guard import Guard
+from storage.home import HomeService
 from storage.installs import InstallService
 from storage.items.service import ItemService
 from storage.outbox import Outbox
@@ -17,6 +18,9 @@ from storage.ports import Renderer
 from storage.reasks import ReaskService
 from storage.receipts import Receipts
 from storage.reports.audit import AuditExport
+from storage.reports.items import ItemExport
+from storage.reports.search import SearchService
+from storage.reports.stats import StatsService
 from storage.retention import RetentionService
 from storage.structure import ServiceLineService
 from storage.teams import TeamService
@@ -39,6 +43,10 @@ class Services:
     receipts: Receipts
     service_lines: ServiceLineService
     goals: GoalService
+    home: HomeService
+    search: SearchService
+    export: ItemExport
+    stats: StatsService
 
     @classmethod
     def build(
@@ -50,6 +58,8 @@ class Services:
         on_block: Callable[[Kind], None] = lambda _: None,
     ) -> Services:
         outbox = Outbox(db, render)
+        home = HomeService(db, render)
+        db.before_commit = home.republish
         return cls(
             guard=Guard(db, render, mrn_pattern, on_block),
             teams=TeamService(db),
@@ -64,4 +74,8 @@ class Services:
             receipts=Receipts(db),
             service_lines=ServiceLineService(db),
             goals=GoalService(db),
+            home=home,
+            search=SearchService(db),
+            export=ItemExport(db),
+            stats=StatsService(db),
         )

@@ -35,6 +35,8 @@ class Database:
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
         event.listen(self.sessions, "after_flush", _mark_written)
         self.on_queued: Callable[[], None] = lambda: None
+        # Run before each commit that writes audit rows, with them (the App Home republishes).
+        self.before_commit: Callable[[UnitOfWork, list[AuditEntry]], None] = lambda *_: None
         # SQLite runs one writer at a time and makes the others poll with sleeps of up to
         # 100 ms; queueing this process's transactions on a lock instead keeps them fast.
         # (Correctness never depends on it: other processes still meet SQLite's own lock.)
@@ -63,6 +65,7 @@ class UnitOfWork:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._queued = False
+        self._entries: list[AuditEntry] = []
         self.session: Session
 
     def __enter__(self) -> Self:
@@ -83,6 +86,8 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None:
+                if self._entries:
+                    self._db.before_commit(self, self._entries)
                 # A request that changes something is recorded with its change, once.
                 receipt = claim(self.session) if self._wrote() else None
                 self.session.commit()
@@ -154,6 +159,7 @@ class UnitOfWork:
             detail=detail,
         )
         self.session.add(entry)
+        self._entries.append(entry)
         return entry
 
     def permit(

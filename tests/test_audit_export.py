@@ -25,12 +25,18 @@ DAY2 = DAY1 + timedelta(days=7)
 SECRET = "Lakeside Ortho sends 14 referrals a month"
 
 
-def _world(services: Services, ws: str, when: datetime) -> None:
+def two_teams(services: Services, ws: str, when: datetime) -> Actor:
+    """Both teams set up, with one member each (U_M1, U_L1); the admin who set them up."""
     admin = Actor(ws, "U_ADMIN", app_admin=True)
     services.teams.set_channel(admin, "marketing", "C_MKT", when)
     services.teams.set_channel(admin, "liaison", "C_LIA", when)
     services.teams.join(Actor(ws, "U_M1"), "marketing", when)
     services.teams.join(Actor(ws, "U_L1"), "liaison", when)
+    return admin
+
+
+def _world(services: Services, ws: str, when: datetime) -> None:
+    two_teams(services, ws, when)
     offer = services.items.post(Actor(ws, "U_L1"), Draft(ItemKind.OFFER, typed(SECRET), True), when)
     services.items.post(Actor(ws, "U_M1"), Draft(ItemKind.UPDATE, typed(SECRET)), when)
     services.items.decline(Actor(ws, "U_M1"), offer.item_id, typed(SECRET), when)

@@ -11,6 +11,8 @@ import yaml
 from jsonschema import Draft7Validator
 from test_settings_cli import cli
 
+from handlers import ids
+
 SCHEMA = Path(__file__).with_name("slack_manifest_schema") / "manifest.schema.2.0.0.json"
 EVENTS_URL = "https://bridge.example.org/slack/events"
 SCOPES = {
@@ -62,10 +64,14 @@ def test_manifest_for_http_is_valid_and_never_doubles_the_path(tmp_path: Path, u
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "message.channels",
         "message.groups",
+        "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
     }
     assert settings["event_subscriptions"]["request_url"] == EVENTS_URL
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", ids.ASK_ABOUT)
     assert settings["interactivity"] == {"is_enabled": True, "request_url": EVENTS_URL}
     assert settings["socket_mode_enabled"] is False
     assert "redirect_urls" not in manifest["oauth_config"]

@@ -114,6 +114,17 @@ def interaction_form(payload: Json) -> str:
     return urlencode({"payload": json.dumps(payload)})
 
 
+def _interaction(kind: str, user: str, team_id: str) -> Json:
+    """What every interaction payload starts with: its type, who, where, which app."""
+    return {
+        "type": kind,
+        "team": _team(team_id),
+        "user": _user(user, team_id),
+        "api_app_id": "A0001",
+        "token": "dummy-verification-token",
+    }
+
+
 def block_actions(
     user: str,
     action: Json,
@@ -127,11 +138,7 @@ def block_actions(
 ) -> Json:
     """A click on an element of a message; `action` is the element's part of `actions`."""
     return {
-        "type": "block_actions",
-        "team": _team(team_id),
-        "user": _user(user, team_id),
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
+        **_interaction("block_actions", user, team_id),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
@@ -146,16 +153,36 @@ def block_actions(
     }
 
 
+def view_actions(
+    user: str, action: Json, view: Json, trigger_id: str, team_id: str = TEAM_ID
+) -> Json:
+    """A click on an element of a view (App Home): no channel, message or response_url."""
+    return {
+        **_interaction("block_actions", user, team_id),
+        "container": {"type": "view", "view_id": view.get("id", "")},
+        "trigger_id": trigger_id,
+        "view": {"type": "home", "team_id": team_id, "blocks": [], **view},
+        "actions": [{**action, "action_ts": f"{time.time():.6f}"}],
+    }
+
+
+def app_home_opened(user: str, channel: str) -> Json:
+    """The event Slack sends when someone opens the app's Home tab."""
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": channel,
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
 def view_submission(
     user: str, view: Json, values: Json, *, trigger_id: str, team_id: str = TEAM_ID
 ) -> Json:
     """A modal's submit; `values` is state.values: block id -> action id -> typed value."""
     return {
-        "type": "view_submission",
-        "team": _team(team_id),
-        "user": _user(user, team_id),
-        "api_app_id": "A0001",
-        "token": "dummy-verification-token",
+        **_interaction("view_submission", user, team_id),
         "trigger_id": trigger_id,
         "view": {**view, "state": {"values": values}},
         "response_urls": [],

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from bot.sandbox import signed_requests as slack
-from bot.sandbox.workspace import BOT_ID, Json, Message, Workspace
+from bot.sandbox.workspace import BOT_ID, Json, Message, Workspace, dm_channel
 
 
 def escape(text: str) -> str:
@@ -90,6 +90,17 @@ class SlackStandIn:
         )
         if reply.status != 200:
             self.tell(user, channel, f"That didn't work (http_{reply.status}).")
+
+    def home_opened(self, user: str) -> None:
+        event = slack.app_home_opened(user, dm_channel(user))
+        envelope = slack.event_envelope(event, f"Ev{next(self._counter)}")
+        slack.send_signed(self.events_url, self.secret, envelope, slack.JSON)
+
+    def home_click(self, user: str, action: Json) -> None:
+        """A button in App Home: the container is the Home view; there is no response_url."""
+        home = self.workspace.home_of(user)
+        payload = slack.view_actions(user, action, home or {}, self._trigger(user))
+        slack.send_signed(self.events_url, self.secret, slack.interaction_form(payload), slack.FORM)
 
     def submit(self, user: str, view_id: str, values: Json) -> Json:
         """Submit a modal; the answer's field errors, if any, for the page to show."""

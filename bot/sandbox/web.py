@@ -44,10 +44,7 @@ def _state(standin: SlackStandIn, clock: SandboxClock, runtime: Runtime, user: s
             for m in workspace.messages
             if (m.only_for in (None, user)) and (not m.channel.startswith("D") or m.channel == dm)
         ]
-        home = next(
-            (v for v in workspace.views.values() if v["kind"] == "home" and v["user"] == user),
-            None,
-        )
+        home = workspace.home_of(user)
         version = workspace.version
     return {
         "version": version,
@@ -138,6 +135,10 @@ def _act(
             return standin.submit(user, str(data["view_id"]), dict(data.get("values", {})))
         case "close":
             standin.close(user, str(data["view_id"]))
+        case "home":
+            standin.home_opened(user)
+        case "homeclick":
+            standin.home_click(user, dict(data["action"]))
         case "skip":
             return {"now": _skip(runtime, clock, str(data.get("to", "digest")))}
     return {}

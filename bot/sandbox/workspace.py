@@ -125,6 +125,12 @@ class Workspace:
             modals = [v for v in self.views.values() if v["kind"] == "modal" and v["user"] == user]
             return modals[-1] if modals else None
 
+    def home_of(self, user: str) -> Json | None:
+        with self.lock:
+            return next(
+                (v for v in self.views.values() if v["kind"] == "home" and v["user"] == user), None
+            )
+
     def view(self, view_id: str) -> Json | None:
         with self.lock:
             return self.views.get(view_id)

@@ -20,6 +20,17 @@ COLUMNS = ("at", "workspace", "actor", "action", "object_type", "object_id", "de
 BATCH = 1000
 
 
+def record_export(
+    db: Database, what: str, rows: Counter[str], workspaces: Sequence[str], now: datetime
+) -> None:
+    """Audit an export in each workspace it covered (named or found), with its row count."""
+    with db.unit_of_work() as uow:
+        for workspace in sorted(set(rows) | set(workspaces)):
+            detail = {"rows": rows[workspace]}
+            entry = uow.act(Actor.app(workspace), Action.EXPORT, None, now, detail=detail)
+            entry.object_type = what
+
+
 class AuditExport:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -51,10 +62,7 @@ class AuditExport:
                 )
             )
             rows[entry.workspace_id] += 1
-        with self._db.unit_of_work() as uow:
-            for workspace in sorted(set(rows) | set(workspaces)):
-                detail = {"rows": rows[workspace]}
-                uow.act(Actor.app(workspace), Action.EXPORT, None, now, detail=detail)
+        record_export(self._db, "audit_log", rows, workspaces, now)
         return rows.total()
 
     def _entries(

@@ -65,7 +65,7 @@ function channelView() {
   const main = $("messages");
   if (ui.at === "home") {
     const home = ui.state.home;
-    main.replaceChildren(home ? ui.kit.renderBlocks(home.blocks || [], ctx({ onAction: () => {} }))
+    main.replaceChildren(home ? ui.kit.renderBlocks(home.blocks || [], ctx({ onAction: (action) => post("homeclick", { action }) }))
       : h("div", { class: "empty" }, h("p", {}, "Liaison Bridge hasn't published an App Home."),
         h("p", {}, "Everything happens in the team channels: try /liaison help there.")));
     return;
@@ -172,6 +172,7 @@ async function click(message, action) {
 
 function go(id, thread = null) {
   ui.at = id; ui.thread = thread; ui.rendered = false;
+  if (id === "home") post("home", {}).then(() => refresh());  // Slack's app_home_opened
   render();
 }
 
