@@ -23,6 +23,7 @@ from bot.server import create_asgi, listening_socket
 from bot.settings import Settings
 from bot.slack_link import OK, SlackLink
 from handlers.messages import SlackRenderer
+from handlers.permalinks import Permalinks
 from storage.migrate import upgrade
 from storage.services import Services
 from storage.uow import Database
@@ -35,14 +36,15 @@ class Runtime:
         self.settings = settings
         self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
+        links = Permalinks()  # the workspace's address, once auth.test has answered
         self.services = Services.build(
             self.db,
-            SlackRenderer(),
+            SlackRenderer(links),
             mrn_pattern=settings.mrn_pattern,
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
         self.client = make_client(settings, settings.slack_bot_token)
-        self.slack = SlackLink(self.client, settings.slack_bot_token)
+        self.slack = SlackLink(self.client, settings.slack_bot_token, links)
         self.worker = DeliveryWorker(
             self.services.outbox,
             SlackSender(self.client),

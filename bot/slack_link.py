@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import EXIT_SLACK, OperatorError
+from handlers.permalinks import Permalinks
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,10 @@ def rejected(setting: str, code: str, where: str) -> OperatorError:
 
 
 class SlackLink:
-    def __init__(self, client: WebClient, token: str) -> None:
+    def __init__(self, client: WebClient, token: str, links: Permalinks | None = None) -> None:
         self._client = client
         self._token = token
+        self._links = links or Permalinks()
         self.state = UNCHECKED
         self._bot_user_id: str | None = None
         self._bot_id: str | None = None
@@ -57,6 +59,7 @@ class SlackLink:
             return False
         self._bot_user_id = reply.get("user_id")
         self._bot_id = reply.get("bot_id")
+        self._links.learn(reply.get("url"))  # digests link to messages through it
         self.state = OK
         return True
 
