@@ -7,14 +7,14 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.calendar import latest_digest_time
 from storage.claims import insert_ignore
-from storage.enums import Action, DeliveryKind, State
+from storage.enums import Action, DeliveryKind, ItemKind, State
 from storage.items.views import offer_view_of, question_view_of, update_view_of, workspace_tags
 from storage.models import Delivery, Digest, Item, Offer, Question, Team, Update, Workspace
 from storage.policy.permissions import Actor
@@ -46,15 +46,15 @@ def _with_message(model: type[Item]) -> Select[Item, str | None, str | None]:
 
 
 def _first(
-    session: Session, query: Select[Unpack[tuple[Any, ...]]], *windows: Any
-) -> Sequence[Row[Unpack[tuple[Any, ...]]]]:
+    session: Session, query: Select[*tuple[Any, ...]], *windows: Any
+) -> Sequence[Row[*tuple[Any, ...]]]:
     """The first LIST_LIMIT rows, each ending with `windows` and the total count, at once."""
     counted = query.add_columns(*windows, func.count().over()).limit(LIST_LIMIT)
     return session.execute(counted).all()
 
 
-def _listing(rows: Sequence[Row[Unpack[tuple[Any, ...]]]], build: Callable[[Any], T]) -> Listing[T]:
-    def entry(row: Row[Unpack[tuple[Any, ...]]]) -> T:
+def _listing(rows: Sequence[Row[*tuple[Any, ...]]], build: Callable[[Any], T]) -> Listing[T]:
+    def entry(row: Row[*tuple[Any, ...]]) -> T:
         channel, ts = row[1], row[2]
         message = MessageRef(channel, ts) if channel and ts else None
         return replace(build(row[0]), message=message)
@@ -90,7 +90,7 @@ def build_digest(
         lambda u: update_view_of(u, names, tags),
     )
 
-    def open_questions(from_team: Team, to_team: Team) -> Select[Unpack[tuple[Any, ...]]]:
+    def open_questions(from_team: Team, to_team: Team) -> Select[*tuple[Any, ...]]:
         return (
             _with_message(Question)
             .where(Question.workspace_id == ws, Question.to_team_id == to_team.id)
@@ -128,18 +128,27 @@ def build_digest(
         lambda o: offer_view_of(o, names, tags),
     )
 
-    asked_rows = session.execute(
-        select(Question.created_at, Question.answered_at).where(
-            Question.workspace_id == ws,
-            or_(in_period(Question.created_at), in_period(Question.answered_at)),
+    # The figures, both ways, from one query over questions and offers.
+    items, questions, offered = Item.__table__, Question.__table__, Offer.__table__
+    activity = session.execute(
+        select(items.c.kind, items.c.created_at, questions.c.answered_at, offered.c.accepted_at)
+        .select_from(
+            items.outerjoin(questions, questions.c.id == items.c.id).outerjoin(
+                offered, offered.c.id == items.c.id
+            )
+        )
+        .where(items.c.workspace_id == ws)
+        .where(items.c.kind.in_((ItemKind.QUESTION, ItemKind.OFFER)))
+        .where(
+            or_(
+                in_period(items.c.created_at),
+                in_period(questions.c.answered_at),
+                in_period(offered.c.accepted_at),
+            )
         )
     ).all()
-    offer_rows = session.execute(
-        select(Offer.created_at, Offer.accepted_at).where(
-            Offer.workspace_id == ws,
-            or_(in_period(Offer.created_at), in_period(Offer.accepted_at)),
-        )
-    ).all()
+    asked_rows = [r for r in activity if r.kind == ItemKind.QUESTION]
+    offer_rows = [r for r in activity if r.kind == ItemKind.OFFER]
 
     def within(moment: datetime | None) -> bool:
         return moment is not None and start <= moment < end

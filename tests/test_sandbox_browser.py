@@ -161,7 +161,7 @@ def test_the_three_habits_in_the_sandbox(browser: Any, sandbox: str) -> None:
     me.act_as("UDANA")
     me.open("# marketing")
     digest = me.message("Weekly digest for Marketing")
-    expect(digest).to_contain_text("Physician Liaisons shared 0 update(s)")
+    expect(digest).to_contain_text("1 offer of help for you to accept.")
     digest.get_by_role("button", name=THREAD).click()
     expect(me.in_thread("Offers of help for you")).to_contain_text("splitter PCPs")
     screenshot(page, "4-monday-digest")

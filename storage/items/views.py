@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.enums import State
@@ -31,12 +31,18 @@ class Tags:
 
 
 def workspace_tags(session: Session, workspace_id: str) -> Tags:
-    """Every name an item of the workspace may be tagged with (two small queries)."""
-    lines = session.execute(
-        select(ServiceLine.id, ServiceLine.name).where(ServiceLine.workspace_id == workspace_id)
+    """Every name an item of the workspace may be tagged with (one small query)."""
+    rows = session.execute(
+        union_all(
+            select(literal(True), ServiceLine.id, ServiceLine.name).where(
+                ServiceLine.workspace_id == workspace_id
+            ),
+            select(literal(False), Goal.id, Goal.title).where(Goal.workspace_id == workspace_id),
+        )
+    ).all()
+    return Tags(
+        {i: name for line, i, name in rows if line}, {i: name for line, i, name in rows if not line}
     )
-    goals = session.execute(select(Goal.id, Goal.title).where(Goal.workspace_id == workspace_id))
-    return Tags({i: name for i, name in lines}, {i: title for i, title in goals})
 
 
 def item_tags(session: Session, item: Item) -> Tags:
