@@ -45,6 +45,10 @@ def duration(span: timedelta) -> str:
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
+def age_ago(days: int) -> str:
+    return f"{plural(days, 'day')} ago"
+
+
 def figures_line(f: Figures, start: datetime, end: datetime) -> str | None:
     """The period's activity on one line, with every part that is zero left out."""
     parts = []
@@ -81,10 +85,6 @@ def _waiting(view: DigestView) -> str | None:
             details.append(f"{view.needed_by_count} with a needed-by date, the soonest {soonest}")
     verb = "waits" if count == 1 else "wait"
     return f"*{plural(count, 'question')} {verb} on you*: {', '.join(details)}."
-
-
-def age_ago(days: int) -> str:
-    return f"{plural(days, 'day')} ago"
 
 
 def _to_do(view: DigestView) -> list[str]:

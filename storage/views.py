@@ -212,7 +212,7 @@ class DigestView:
     offers: Listing[OfferView]  # open offers to this team
     accepted: Listing[OfferView]  # offers accepted in the period, either way
     figures: Figures
-    workspace_id: str = ""
+    workspace_id: str  # for links to the items' messages
     # Of all the questions waiting on this team: how many have a needed-by date, the soonest.
     needed_by_count: int = 0
     soonest_needed_by: date | None = None

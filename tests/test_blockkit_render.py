@@ -116,10 +116,17 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         Listing((offered,), 1),
         Listing((accepted,), 1),
         figures,
+        "T1",
     )
     empty: Listing[Any] = Listing((), 0)
     quiet = DigestView(
-        "Marketing", "Physician Liaisons", earlier, NOW, *[empty] * 5, Figures(0, 0, None, 0, 0)
+        "Marketing",
+        "Physician Liaisons",
+        earlier,
+        NOW,
+        *[empty] * 5,
+        Figures(0, 0, None, 0, 0),
+        "T1",
     )
     renderer = messages.SlackRenderer(Permalinks("https://acme.slack.com/"))
     parent, thread = renderer.digest(busy)

@@ -9,7 +9,9 @@ from functools import partial
 from typing import Any
 
 import pytest
-from conftest import typed
+from conftest import LIA_CHANNEL, MKT_CHANNEL, Served, typed, wait_until
+from fake_slack import FakeSlack
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from handlers import ids
@@ -17,12 +19,12 @@ from handlers.digest import NO_SERVICE_LINE, figures_line
 from handlers.messages import SlackRenderer
 from handlers.permalinks import Permalinks
 from handlers.plaintext import as_text
-from storage.enums import DeliveryKind, ItemKind
-from storage.models import Delivery, Digest, Item, ServiceLine
+from storage.enums import DeliveryKind, ItemKind, State
+from storage.models import Delivery, Digest, Item, Question, ServiceLine, Workspace
 from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
-from storage.views import Draft, Figures
+from storage.views import DigestView, Draft, Figures, Listing, QuestionView
 from storage.workspaces import Schedule
 
 dumps = partial(json.dumps, ensure_ascii=False)
@@ -148,11 +150,6 @@ def texts(message: dict[str, Any]) -> list[str]:
     return [b["text"]["text"] for b in message["blocks"] if "text" in b]
 
 
-def summary(parent: dict[str, Any]) -> str:
-    """The parent message's words: header, what waits, the figures line, the hint."""
-    return as_text(parent)
-
-
 def block_with(message: dict[str, Any], words: str) -> str:
     [found] = [t for t in texts(message) if words in t]
     return found
@@ -168,7 +165,7 @@ def test_a_seeded_week_says_in_words_what_waits_on_each_team(
     assert parent["text"] == (
         "Weekly digest for Marketing: 2 questions wait on you, 1 offer of help to accept"
     )
-    words = summary(parent)
+    words = as_text(parent)  # header, what waits, the figures line, the hint
     assert words == (
         ":newspaper: Weekly digest for Marketing\n"
         "*2 questions wait on you*: the oldest asked 6 days ago, one needed by Nov 26, 2026.\n"
@@ -348,3 +345,86 @@ def test_moving_the_digest_day_adds_no_extra_digest(services: Services) -> None:
     friday = DUE + timedelta(days=4)
     assert services.digests.run_due(friday - timedelta(minutes=1)) == []
     assert len(services.digests.run_due(friday)) == 2
+
+
+def test_a_live_digest_links_each_item_as_slack_would(teams: Served, fake: FakeSlack) -> None:
+    """End to end: the workspace's address comes from the start-up auth.test, the message's
+    channel and ts from Slack's answer to the post; the link is the one Slack gives."""
+    assert teams.runtime.slack.check()  # the start-up check `run` makes (auth.test)
+    reply = teams.slack.command("/ask", "Which practices first?", "U_L1", LIA_CHANNEL)
+    assert reply.status == 200
+    fake.wait_for("chat.postMessage", where=lambda c: c.body.get("channel") == MKT_CHANNEL)
+    [question] = teams.rows(Question)
+    sent = wait_until(
+        lambda: next(
+            (d for d in teams.rows(Delivery) if d.id == question.delivery_id and d.result_ts),
+            None,
+        )
+    )
+    expected = WebClient(token="xoxb-test", base_url=fake.api_url).chat_getPermalink(
+        channel=sent.result_channel, message_ts=sent.result_ts
+    )["permalink"]
+
+    with teams.runtime.db.unit_of_work() as uow:  # installed over a week ago: a digest is owed
+        uow.session.get_one(Workspace, WS).created_at = datetime.now(UTC) - timedelta(days=8)
+    assert teams.runtime.services.digests.run_due(datetime.now(UTC))
+    [thread] = fake.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.body.get("channel") == MKT_CHANNEL and "thread_ts" in c.body,
+    )
+    assert f"<{expected}|Open>" in dumps(thread.body["blocks"])
+    assert expected.startswith("https://example.slack.com/archives/")
+
+
+def waiting_view(ages: list[int], needed: list[date | None]) -> DigestView:
+    """A digest with questions waiting, `ages` days old, and nothing else."""
+    questions = tuple(
+        QuestionView(
+            n,
+            "U_L1",
+            "Physician Liaisons",
+            "Marketing",
+            f"Q{n}",
+            State.OPEN,
+            DUE - timedelta(days=a),
+            needed_by=d,
+        )
+        for n, (a, d) in enumerate(zip(ages, needed, strict=True), 1)
+    )
+    dated = [d for d in needed if d]
+    empty: Listing[Any] = Listing((), 0)
+    return DigestView(
+        "Marketing",
+        "Physician Liaisons",
+        DUE - timedelta(days=7),
+        DUE,
+        empty,
+        Listing(questions, len(questions)),
+        empty,
+        empty,
+        empty,
+        Figures(0, 0, None, 0, 0),
+        WS,
+        len(dated),
+        min(dated, default=None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("ages", "needed", "line"),
+    [
+        ([0], [None], "*1 question waits on you*: asked today."),
+        ([1], [NEEDED_BY], "*1 question waits on you*: asked 1 day ago, needed by Nov 26, 2026."),
+        ([0, 0], [None, None], "*2 questions wait on you*: all asked today."),
+        (
+            [9, 2, 1],
+            [None, date(2026, 12, 10), NEEDED_BY],
+            "*3 questions wait on you*: the oldest asked 9 days ago, "
+            "2 with a needed-by date, the soonest Nov 26, 2026.",
+        ),
+    ],
+)
+def test_what_waits_is_said_in_words(ages: list[int], needed: list[date | None], line: str) -> None:
+    parent, [lists] = SlackRenderer().digest(waiting_view(ages, needed))
+    assert as_text(parent).splitlines()[1] == line
+    assert len(lists["blocks"]) == 1 + len(ages)  # the title and the items: no group heading
