@@ -36,15 +36,15 @@ class Runtime:
         self.settings = settings
         self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
-        links = Permalinks()  # the workspace's address, once auth.test has answered
+        self.links = Permalinks()  # the workspace's address, once auth.test has answered
         self.services = Services.build(
             self.db,
-            SlackRenderer(links),
+            SlackRenderer(self.links),
             mrn_pattern=settings.mrn_pattern,
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
         self.client = make_client(settings, settings.slack_bot_token)
-        self.slack = SlackLink(self.client, settings.slack_bot_token, links)
+        self.slack = SlackLink(self.client, settings.slack_bot_token, self.links)
         self.worker = DeliveryWorker(
             self.services.outbox,
             SlackSender(self.client),
