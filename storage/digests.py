@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.calendar import latest_digest_time
 from storage.claims import insert_ignore
-from storage.enums import Action, DeliveryKind, ItemKind, State
+from storage.enums import Action, DeliveryKind, State
 from storage.items.views import offer_view_of, question_view_of, update_view_of, workspace_tags
 from storage.models import Delivery, Digest, Item, Offer, Question, Team, Update, Workspace
 from storage.policy.permissions import Actor
@@ -128,38 +128,32 @@ def build_digest(
         lambda o: offer_view_of(o, names, tags),
     )
 
-    # The figures, both ways, from one query over questions and offers.
-    items, questions, offered = Item.__table__, Question.__table__, Offer.__table__
+    # The figures, both ways: questions and offers of the period, in one statement.
     activity = session.execute(
-        select(items.c.kind, items.c.created_at, questions.c.answered_at, offered.c.accepted_at)
-        .select_from(
-            items.outerjoin(questions, questions.c.id == items.c.id).outerjoin(
-                offered, offered.c.id == items.c.id
-            )
-        )
-        .where(items.c.workspace_id == ws)
-        .where(items.c.kind.in_((ItemKind.QUESTION, ItemKind.OFFER)))
-        .where(
-            or_(
-                in_period(items.c.created_at),
-                in_period(questions.c.answered_at),
-                in_period(offered.c.accepted_at),
-            )
+        union_all(
+            select(literal(True), Question.created_at, Question.answered_at).where(
+                Question.workspace_id == ws,
+                or_(in_period(Question.created_at), in_period(Question.answered_at)),
+            ),
+            select(literal(False), Offer.created_at, Offer.accepted_at).where(
+                Offer.workspace_id == ws,
+                or_(in_period(Offer.created_at), in_period(Offer.accepted_at)),
+            ),
         )
     ).all()
-    asked_rows = [r for r in activity if r.kind == ItemKind.QUESTION]
-    offer_rows = [r for r in activity if r.kind == ItemKind.OFFER]
+    asked_rows = [(created, done) for question, created, done in activity if question]
+    offer_rows = [(created, done) for question, created, done in activity if not question]
 
     def within(moment: datetime | None) -> bool:
         return moment is not None and start <= moment < end
 
-    answered = [r for r in asked_rows if within(r.answered_at)]
+    waits = [done - created for created, done in asked_rows if done and within(done)]
     figures = Figures(
-        asked=sum(within(r.created_at) for r in asked_rows),
-        answered=len(answered),
-        median_answer=_median([r.answered_at - r.created_at for r in answered]),
-        offers_made=sum(within(r.created_at) for r in offer_rows),
-        offers_accepted=sum(within(r.accepted_at) for r in offer_rows),
+        asked=sum(within(created) for created, _ in asked_rows),
+        answered=len(waits),
+        median_answer=_median(waits),
+        offers_made=sum(within(created) for created, _ in offer_rows),
+        offers_accepted=sum(within(accepted) for _, accepted in offer_rows),
     )
 
     return DigestView(
