@@ -92,7 +92,9 @@ class Guard:
             self._on_block(kind)
         raise PhiBlocked(kinds, cues, redact(raw, findings))
 
-    def notice(self, actor: Actor, channel_id: str, kinds: tuple[Kind, ...], now: datetime) -> None:
+    def notice(
+        self, actor: Actor, channel_id: str, kinds: tuple[Kind, ...], now: datetime
+    ) -> None:
         """Tell the author privately about a thread reply the guard stopped or let by with a
         warning. The reply is in Slack already and only they (or an admin) can delete it."""
         with self._db.unit_of_work() as uow:

@@ -131,7 +131,9 @@ class ItemService:
         values = {"accepted_by": actor.user_id, "accepted_at": now}
         return self._offer(actor, Action.ACCEPT, offer_id, now, values)
 
-    def decline(self, actor: Actor, offer_id: int, reason: Text | None, now: datetime) -> OfferView:
+    def decline(
+        self, actor: Actor, offer_id: int, reason: Text | None, now: datetime
+    ) -> OfferView:
         said = reason.value if reason else None
         values = {"declined_by": actor.user_id, "declined_at": now, "decline_reason": said}
         return self._offer(actor, Action.DECLINE, offer_id, now, values)
@@ -148,7 +150,9 @@ class ItemService:
         self, actor: Actor, action: Action, offer_id: int, now: datetime, values: dict[str, object]
     ) -> OfferView:
         with self._db.unit_of_work() as uow:
-            item, view = transition(uow, self._render, actor, action, offer_id, now, values=values)
+            item, view = transition(
+                uow, self._render, actor, action, offer_id, now, values=values
+            )
             offer, oview = cast(Offer, item), cast(OfferView, view)
             # The other side hears of it: the offerer, or (when the offerer delivers) the
             # person who accepted.
