@@ -166,7 +166,7 @@ def _digest_preview(args: argparse.Namespace) -> int:
             raise OperatorError(EXIT_USAGE, f"name a workspace with --workspace ({known}).")
         now = datetime.now(UTC)
         for team in [args.team] if args.team else ["marketing", "liaison"]:
-            parent, thread = SlackRenderer.digest(services.digests.preview(workspace, team, now))
+            parent, thread = SlackRenderer().digest(services.digests.preview(workspace, team, now))
             print(f"=== {team} ===")
             print("\n\n".join(as_text(part) for part in [parent, *thread]))
             print()

@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.slack_link import OK, SlackLink
 from bot.suspension import Suspender
 from handlers.messages import SlackRenderer
+from handlers.permalinks import Permalinks
 from storage.migrate import upgrade
 from storage.services import Services
 from storage.uow import Database
@@ -42,9 +43,10 @@ class Runtime:
         self.settings = settings
         self.db = Database.from_url(settings.database_url)
         upgrade(self.db.engine)
+        self.links = Permalinks()  # the workspace's address, once auth.test has answered
         self.services = Services.build(
             self.db,
-            SlackRenderer(),
+            SlackRenderer(self.links),
             mrn_pattern=settings.mrn_pattern,
             on_block=lambda kind: PHI_BLOCKS.labels(kind.name.lower()).inc(),
         )
@@ -56,7 +58,10 @@ class Runtime:
         # Single token: fixed and restarted, the workspace's deliveries resume once Slack
         # takes it.
         self.slack = SlackLink(
-            self.client, settings.slack_bot_token, lambda: installs.resume(None, clock())
+            self.client,
+            settings.slack_bot_token,
+            lambda: installs.resume(None, clock()),
+            self.links,
         )
         self.store: InstallationStore | None = None
         clients: Callable[[str], WebClient] = self._single_client

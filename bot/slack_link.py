@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import EXIT_SLACK, OperatorError
+from handlers.permalinks import Permalinks
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,16 @@ def rejected(setting: str, code: str, where: str) -> OperatorError:
 
 class SlackLink:
     def __init__(
-        self, client: WebClient, token: str | None, on_ok: Callable[[], object] = lambda: None
+        self,
+        client: WebClient,
+        token: str | None,
+        on_ok: Callable[[], object] = lambda: None,
+        links: Permalinks | None = None,
     ) -> None:
         self._client = client
         self._token = token
         self._on_ok = on_ok  # Slack takes the token (again): deliveries may resume
+        self._links = links or Permalinks()
         self.state = UNCHECKED
         self._bot_user_id: str | None = None
         self._bot_id: str | None = None
@@ -60,6 +66,7 @@ class SlackLink:
             return False
         self._bot_user_id = reply.get("user_id")
         self._bot_id = reply.get("bot_id")
+        self._links.learn(reply.get("url"))  # digests link to messages through it
         self.state = OK
         self._on_ok()
         return True

@@ -22,11 +22,12 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.digest import digest
 from handlers.home import home
+from handlers.permalinks import Permalinks
 from handlers.replies import whom
 from handlers.structure import tags
 from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, user, when
 from storage.enums import Action, State
-from storage.views import AnswerView, ItemView, OfferView, QuestionView, UpdateView
+from storage.views import AnswerView, DigestView, ItemView, OfferView, QuestionView, UpdateView
 
 VALUE_FLAG = (
     ":warning: Involves something of value to a referral source (meals, gifts, sponsored or "
@@ -282,13 +283,19 @@ def with_link(message: Payload, url: str, label: str = "Open the conversation") 
 
 
 class SlackRenderer:
-    """The storage layer's Renderer, drawn with the builders above."""
+    """The storage layer's Renderer, drawn with the builders above; digests link to items'
+    messages through `links` (the workspace's address once auth.test has given it)."""
+
+    def __init__(self, links: Permalinks | None = None) -> None:
+        self.links = links or Permalinks()
+
+    def digest(self, view: DigestView) -> tuple[Payload, list[Payload]]:
+        return digest(view, self.links)
 
     item = staticmethod(item)
     answer_reply = staticmethod(answer_reply)
     answer_dm = staticmethod(answer_dm)
     offer_dm = staticmethod(offer_dm)
-    digest = staticmethod(digest)
     reask = staticmethod(reask)
     escalation_dm = staticmethod(escalation_dm)
     working_on_it = staticmethod(working_on_it)

@@ -4,33 +4,62 @@ from __future__ import annotations
 
 import logging
 import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Row, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.calendar import latest_digest_time
 from storage.claims import insert_ignore
 from storage.enums import Action, DeliveryKind, State
 from storage.items.views import offer_view_of, question_view_of, update_view_of, workspace_tags
-from storage.models import Digest, Offer, Question, Team, Update, Workspace
+from storage.models import Delivery, Digest, Item, Offer, Question, Team, Update, Workspace
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import Database
-from storage.views import DigestView, Figures, Listing
+from storage.views import (
+    DigestView,
+    Figures,
+    Listing,
+    MessageRef,
+    OfferView,
+    QuestionView,
+    UpdateView,
+)
 from storage.workspaces import Schedule
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", UpdateView, QuestionView, OfferView)
 
 LIST_LIMIT = 15  # items shown per list; the rest are counted
 FIRST_PERIOD = timedelta(days=7)
 
 
-def _listing(session: Session, query: Select[Any], build: Any) -> Listing[Any]:
-    """Run `query` with a window count: the first LIST_LIMIT rows and the total, at once."""
-    rows = session.execute(query.add_columns(func.count().over()).limit(LIST_LIMIT)).all()
-    return Listing(tuple(build(row[0]) for row in rows), rows[0][-1] if rows else 0)
+def _with_message(model: type[Item]) -> Select[Item, str | None, str | None]:
+    """Items of a kind, each with where Slack put its message (one outer join, same query)."""
+    return select(model, Delivery.result_channel, Delivery.result_ts).outerjoin(
+        Delivery, Delivery.id == model.delivery_id
+    )
+
+
+def _first(
+    session: Session, query: Select[*tuple[Any, ...]], *windows: Any
+) -> Sequence[Row[*tuple[Any, ...]]]:
+    """The first LIST_LIMIT rows, each ending with `windows` and the total count, at once."""
+    counted = query.add_columns(*windows, func.count().over()).limit(LIST_LIMIT)
+    return session.execute(counted).all()
+
+
+def _listing(rows: Sequence[Row[*tuple[Any, ...]]], build: Callable[[Any], T]) -> Listing[T]:
+    def entry(row: Row[*tuple[Any, ...]]) -> T:
+        channel, ts = row[1], row[2]
+        message = MessageRef(channel, ts) if channel and ts else None
+        return replace(build(row[0]), message=message)
+
+    return Listing(tuple(entry(row) for row in rows), rows[0][-1] if rows else 0)
 
 
 def _median(durations: list[timedelta]) -> timedelta | None:
@@ -51,72 +80,81 @@ def build_digest(
         return and_(column >= start, column < end)
 
     updates = _listing(
-        session,
-        select(Update)
-        .where(Update.workspace_id == ws, Update.from_team_id == other.id)
-        .where(in_period(Update.created_at))
-        .order_by(Update.created_at),
+        _first(
+            session,
+            _with_message(Update)
+            .where(Update.workspace_id == ws, Update.from_team_id == other.id)
+            .where(in_period(Update.created_at))
+            .order_by(Update.created_at),
+        ),
         lambda u: update_view_of(u, names, tags),
     )
 
-    def open_questions(from_team: Team, to_team: Team) -> Listing[Any]:
-        return _listing(
-            session,
-            select(Question)
+    def open_questions(from_team: Team, to_team: Team) -> Select[*tuple[Any, ...]]:
+        return (
+            _with_message(Question)
             .where(Question.workspace_id == ws, Question.to_team_id == to_team.id)
             .where(Question.from_team_id == from_team.id, Question.status == State.OPEN)
-            .order_by(Question.created_at, Question.id),
-            lambda q: question_view_of(q, names, tags=tags),
+            .order_by(Question.created_at, Question.id)
         )
 
-    offers = _listing(
+    def question(q: Question) -> QuestionView:
+        return question_view_of(q, names, tags=tags)
+
+    # The waiting list also counts, over all its questions, the needed-by dates and the soonest.
+    waiting_rows = _first(
         session,
-        select(Offer)
-        .where(Offer.workspace_id == ws, Offer.to_team_id == team.id)
-        .where(Offer.status == State.OFFERED)
-        .order_by(Offer.created_at, Offer.id),
+        open_questions(other, team),
+        func.count(Question.needed_by).over(),
+        func.min(Question.needed_by).over(),
+    )
+    offers = _listing(
+        _first(
+            session,
+            _with_message(Offer)
+            .where(Offer.workspace_id == ws, Offer.to_team_id == team.id)
+            .where(Offer.status == State.OFFERED)
+            .order_by(Offer.created_at, Offer.id),
+        ),
         lambda o: offer_view_of(o, names, tags),
     )
     accepted = _listing(
-        session,
-        select(Offer)
-        .where(Offer.workspace_id == ws, in_period(Offer.accepted_at))
-        .order_by(Offer.accepted_at),
+        _first(
+            session,
+            _with_message(Offer)
+            .where(Offer.workspace_id == ws, in_period(Offer.accepted_at))
+            .order_by(Offer.accepted_at),
+        ),
         lambda o: offer_view_of(o, names, tags),
     )
 
-    asked_rows = session.execute(
-        select(Question.from_team_id, Question.created_at, Question.answered_at).where(
-            Question.workspace_id == ws,
-            or_(in_period(Question.created_at), in_period(Question.answered_at)),
+    # The figures, both ways: questions and offers of the period, in one statement.
+    activity = session.execute(
+        union_all(
+            select(literal(True), Question.created_at, Question.answered_at).where(
+                Question.workspace_id == ws,
+                or_(in_period(Question.created_at), in_period(Question.answered_at)),
+            ),
+            select(literal(False), Offer.created_at, Offer.accepted_at).where(
+                Offer.workspace_id == ws,
+                or_(in_period(Offer.created_at), in_period(Offer.accepted_at)),
+            ),
         )
     ).all()
-    offer_rows = session.execute(
-        select(Offer.from_team_id, Offer.created_at, Offer.accepted_at).where(
-            Offer.workspace_id == ws,
-            or_(in_period(Offer.created_at), in_period(Offer.accepted_at)),
-        )
-    ).all()
+    asked_rows = [(created, done) for question, created, done in activity if question]
+    offer_rows = [(created, done) for question, created, done in activity if not question]
 
     def within(moment: datetime | None) -> bool:
         return moment is not None and start <= moment < end
 
-    figures = []
-    for source, target in ((team, other), (other, team)):
-        asked = [r for r in asked_rows if r.from_team_id == source.id]
-        answered = [r for r in asked if within(r.answered_at)]
-        made = [r for r in offer_rows if r.from_team_id == source.id]
-        figures.append(
-            Figures(
-                from_team=source.name,
-                to_team=target.name,
-                asked=sum(within(r.created_at) for r in asked),
-                answered=len(answered),
-                median_answer=_median([r.answered_at - r.created_at for r in answered]),
-                offers_made=sum(within(r.created_at) for r in made),
-                offers_accepted=sum(within(r.accepted_at) for r in made),
-            )
-        )
+    waits = [done - created for created, done in asked_rows if done and within(done)]
+    figures = Figures(
+        asked=sum(within(created) for created, _ in asked_rows),
+        answered=len(waits),
+        median_answer=_median(waits),
+        offers_made=sum(within(created) for created, _ in offer_rows),
+        offers_accepted=sum(within(accepted) for _, accepted in offer_rows),
+    )
 
     return DigestView(
         team=team.name,
@@ -124,11 +162,14 @@ def build_digest(
         period_start=start,
         period_end=end,
         updates=updates,
-        waiting=open_questions(other, team),
-        asked=open_questions(team, other),
+        waiting=_listing(waiting_rows, question),
+        asked=_listing(_first(session, open_questions(team, other)), question),
         offers=offers,
         accepted=accepted,
-        figures=tuple(figures),
+        figures=figures,
+        workspace_id=ws,
+        needed_by_count=waiting_rows[0][3] if waiting_rows else 0,
+        soonest_needed_by=waiting_rows[0][4] if waiting_rows else None,
     )
 
 

@@ -62,6 +62,14 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class MessageRef:
+    """Where Slack put an item's message: its channel and timestamp."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True)
 class UpdateView:
     id: int
     author_id: str
@@ -72,6 +80,7 @@ class UpdateView:
     service_line: Tag | None = None
     goal: Tag | None = None
     link: str | None = None
+    message: MessageRef | None = None  # once Slack has posted it
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ class QuestionView:
     service_line: Tag | None = None
     goal: Tag | None = None
     needed_by: date | None = None  # a day in the workspace's timezone
+    message: MessageRef | None = None  # once Slack has posted it
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class OfferView:
     goal: Tag | None = None
     link: str | None = None
     offer_type: OfferType | None = None
+    message: MessageRef | None = None  # once Slack has posted it
 
 
 ItemView = UpdateView | QuestionView | OfferView
@@ -180,10 +191,8 @@ class Listing(Generic[T]):
 
 @dataclass(frozen=True)
 class Figures:
-    """One direction's activity in a digest's period (e.g. Marketing asking Liaisons)."""
+    """What went on between the two teams in a digest's period, both ways."""
 
-    from_team: str
-    to_team: str
     asked: int
     answered: int
     median_answer: timedelta | None
@@ -202,10 +211,15 @@ class DigestView:
     asked: Listing[QuestionView]  # this team's open questions to the other
     offers: Listing[OfferView]  # open offers to this team
     accepted: Listing[OfferView]  # offers accepted in the period, either way
-    figures: tuple[Figures, ...]
+    figures: Figures
+    workspace_id: str  # for links to the items' messages
+    # Of all the questions waiting on this team: how many have a needed-by date, the soonest.
+    needed_by_count: int = 0
+    soonest_needed_by: date | None = None
 
     @property
     def quiet(self) -> bool:
         listings = (self.updates, self.waiting, self.asked, self.offers, self.accepted)
-        busy = any(f.asked or f.answered or f.offers_made for f in self.figures)
+        f = self.figures
+        busy = f.asked or f.answered or f.offers_made
         return not busy and all(listing.total == 0 for listing in listings)

@@ -19,6 +19,7 @@ from browser import chromium
 
 from handlers import goals, messages, modals
 from handlers.closed import listed
+from handlers.permalinks import Permalinks
 from storage.enums import Action, GoalLevel, GoalStatus, OfferType
 from storage.views import (
     AnswerView,
@@ -27,6 +28,7 @@ from storage.views import (
     Figures,
     GoalView,
     Listing,
+    MessageRef,
     OfferView,
     QuestionView,
     ServiceLineView,
@@ -100,8 +102,10 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         delivered_at=NOW,
         delivered_link="https://drive.example.org/list",
     )
-    update = UpdateView(7, "UDANA", "Marketing", "*Ortho* campaign", earlier)
-    figures = Figures("Marketing", "Physician Liaisons", 3, 2, timedelta(hours=5), 1, 1)
+    update = UpdateView(
+        7, "UDANA", "Marketing", "*Ortho* campaign", earlier, message=MessageRef("C1", "1.000200")
+    )
+    figures = Figures(3, 2, timedelta(hours=5), 1, 1)
     busy = DigestView(
         "Marketing",
         "Physician Liaisons",
@@ -112,11 +116,21 @@ def app_payloads() -> dict[str, dict[str, Any]]:
         Listing((asked,), 1),
         Listing((offered,), 1),
         Listing((accepted,), 1),
-        (figures, figures),
+        figures,
+        "T1",
     )
     empty: Listing[Any] = Listing((), 0)
-    quiet = DigestView("Marketing", "Physician Liaisons", earlier, NOW, *[empty] * 5, ())
-    parent, thread = messages.digest(busy)
+    quiet = DigestView(
+        "Marketing",
+        "Physician Liaisons",
+        earlier,
+        NOW,
+        *[empty] * 5,
+        Figures(0, 0, None, 0, 0),
+        "T1",
+    )
+    renderer = messages.SlackRenderer(Permalinks("https://acme.slack.com/"))
+    parent, thread = renderer.digest(busy)
     built = {
         "plan_update": messages.plan_update(update),
         "question": messages.question(asked),
@@ -141,7 +155,7 @@ def app_payloads() -> dict[str, dict[str, Any]]:
             "CMARKETING", "is_archived", "Ortho <https://x.test/b|brief>", ("UADMIN",)
         ),
         "digest": parent,
-        "digest_quiet": messages.digest(quiet)[0],
+        "digest_quiet": renderer.digest(quiet)[0],
         "answer_modal": modals.answer_modal(asked),
         "decline_modal": modals.decline_modal(offered),
         "deliver_modal": modals.deliver_modal(accepted),

@@ -107,7 +107,7 @@ def test_the_digest_still_renders_after_a_purge(services: Services) -> None:
     _fill(services, NOW - timedelta(days=40))
     services.retention.purge(30, NOW)
     view = services.digests.preview(WS, "marketing", NOW - timedelta(days=37))
-    parent, thread = SlackRenderer.digest(view)
+    parent, thread = SlackRenderer().digest(view)
     shown = "\n".join(as_text(p) for p in [parent, *thread])
     assert MARKER in shown and SECRETS[0] not in shown
 

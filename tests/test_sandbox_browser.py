@@ -161,9 +161,14 @@ def test_the_three_habits_in_the_sandbox(browser: Any, sandbox: str) -> None:
     me.act_as("UDANA")
     me.open("# marketing")
     digest = me.message("Weekly digest for Marketing")
-    expect(digest).to_contain_text("Physician Liaisons shared 0 update(s)")
+    expect(digest).to_contain_text("1 offer of help for you to accept.")
     digest.get_by_role("button", name=THREAD).click()
-    expect(me.in_thread("Offers of help for you")).to_contain_text("splitter PCPs")
+    lists = me.in_thread("Offers of help for you")
+    expect(lists).to_contain_text("splitter PCPs")
+    links = lists.get_by_role("link", name="Open", exact=True)
+    expect(links.first).to_be_visible()
+    hrefs = [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
+    assert all(re.search(r"/archives/C\w+/p\d{16}$", href) for href in hrefs), hrefs
     screenshot(page, "4-monday-digest")
 
     # The first Accept takes the offer; a later Accept (from the digest) is refused.

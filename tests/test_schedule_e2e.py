@@ -25,7 +25,7 @@ from sqlalchemy import func, insert, select, update
 from handlers.messages import SlackRenderer
 from storage.calendar import Calendar, latest_digest_time
 from storage.enums import DeliveryKind, DeliveryStatus, ItemKind, State
-from storage.models import Delivery, Digest, Offer, Question, Team, Update
+from storage.models import Delivery, Digest, Offer, Question, ServiceLine, Team, Update
 from storage.policy.permissions import Actor
 from storage.services import Services
 from storage.uow import Database
@@ -225,6 +225,12 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
         s = uow.session
         team = {t.key: t.id for t in s.scalars(select(Team))}
         mkt, lia = team["marketing"], team["liaison"]
+        lines = list(s.scalars(select(ServiceLine.id).where(ServiceLine.workspace_id == WS)))
+        lines.append(None)  # and items without a service line
+
+        def line(n: int) -> int | None:
+            return lines[n % len(lines)]
+
         s.execute(
             insert(Question),
             [
@@ -235,6 +241,7 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
                     to_team_id=lia,
                     author_id="U_M1",
                     text=long_text(n),
+                    service_line_id=line(n),
                     status=State.OPEN,
                     created_at=at + timedelta(seconds=n),
                     last_asked_at=at + timedelta(seconds=n),
@@ -253,6 +260,7 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
                     to_team_id=mkt,
                     author_id="U_L1",
                     text=long_text(n),
+                    service_line_id=line(n),
                     status=State.OFFERED,
                     created_at=at + timedelta(seconds=n),
                 )
@@ -269,6 +277,7 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
                     to_team_id=mkt,
                     author_id="U_L2",
                     text=long_text(n),
+                    service_line_id=line(n),
                     status=State.SHARED,
                     created_at=at + timedelta(seconds=n),
                 )
@@ -286,10 +295,23 @@ def test_digests_stay_inside_block_kit_limits_at_scale(db: Database) -> None:
             check_message(row.payload)
             assert "<!channel>" not in str(row.payload)
             checked += 1
-    # Marketing: updates, its open questions, offers; Liaisons: the questions waiting.
-    assert checked == 2 + 3 + 1
+    # Marketing's three lists (updates, its open questions, offers) grouped by service line
+    # are more than 50 blocks: two replies. Liaisons' one list (the questions waiting): one.
+    assert {parent.channel: len(thread) for parent, thread in messages} == {MKT: 2, LIA: 1}
+    assert checked == 2 + 2 + 1
     texts = str([r.payload for _, thread in messages for r in thread])
     assert "…and 485 more." in texts and "…and 285 more." in texts
+    for parent, thread in messages:
+        blocks = [b for r in thread for b in r.payload["blocks"]]
+        shown = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+        items = [t for t in shown if t.startswith("#")]
+        # Every item shown once, whole (a list shows 15), none cut between two replies.
+        assert len(items) == len(set(items)) == {MKT: 3 * 15, LIA: 15}[parent.channel]
+        for reply in thread:  # no reply ends on a heading whose items are in the next
+            last = reply.payload["blocks"][-1]
+            assert last["type"] != "header" and not last.get("text", {}).get("text", "").startswith(
+                ":hospital:"
+            )
 
 
 def test_reask_and_escalation_of_a_5000_character_question_fit(db: Database) -> None:

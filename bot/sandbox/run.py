@@ -65,6 +65,7 @@ def serve(folder: Path | None, host: str, port: int) -> None:
     runtime = Runtime(settings, clock=clock)
     try:
         runtime.serve_in_background(app_socket)
+        runtime.links.learn(base_url)  # what auth.test answers: the page opens permalinks
         runtime.ticker.start()
         workspace = seeded(Workspace(clock=clock.epoch, permalink_base=base_url))
         page = create_page(SlackStandIn(workspace, app_url, secret, base_url), runtime, clock)
