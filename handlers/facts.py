@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from storage.errors import Refused
 
+log = logging.getLogger(__name__)
 FACTS_TTL = 60.0  # seconds: a promotion or a new guest shows within a minute
 
 
@@ -46,8 +48,11 @@ class FactCache:
         try:
             profile = client.users_info(user=user_id)["user"]
         except SlackApiError as error:
-            raise CouldNotCheck(str(error.response.get("error", "unknown"))) from None
+            code = str(error.response.get("error", "") or error.response.status_code)
+            log.warning("users.info for a permission check failed: %s", code)
+            raise CouldNotCheck(code) from None
         except OSError as error:
+            log.warning("users.info for a permission check failed: %s", type(error).__name__)
             raise CouldNotCheck(type(error).__name__) from None
         facts = Facts(
             admin=bool(profile.get("is_admin") or profile.get("is_owner")),

@@ -12,7 +12,7 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.facts import CouldNotCheck
 from handlers.structure import tags
-from handlers.text import FALLBACK_LIMIT, clip, user, when
+from handlers.text import clip, user, when
 from storage.enums import Action, GuardPolicy, ItemKind, Role, State
 from storage.errors import (
     InvalidSetting,
@@ -150,9 +150,8 @@ def refusal(error: Refused) -> str:
             return value_question(words)
         case PhiBlocked():
             return phi_field(error)
-        case CouldNotCheck(error=said):
-            said = clip(said, FALLBACK_LIMIT)
-            return f"Couldn't check with Slack who you are (`{said}`). Please try again soon."
+        case CouldNotCheck():
+            return COULD_NOT_CHECK
         case InvalidSetting(message=message):
             return message
     return "That can't be done."
@@ -271,6 +270,10 @@ def done(action: Action, offerer: str | None = None) -> str:
 OPEN_FAILED = "Couldn't open the form. Type the command with your text instead, e.g. `/ask …`."
 BUTTON_FORM_FAILED = "Couldn't open the form (Slack didn't answer in time). Please click again."
 SETTINGS_OPEN_FAILED = "Couldn't open the settings form. Please try `/liaison settings` again."
+COULD_NOT_CHECK = (
+    "Slack didn't answer when Liaison Bridge checked your account, so nothing was changed. "
+    "Please try again in a minute."
+)
 TROUBLE = "Something went wrong on our side and nothing was posted. Please try again."
 MISSING_SCOPE = (
     "Liaison Bridge can't post everything it should here: Slack says the app is missing a "

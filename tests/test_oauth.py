@@ -19,7 +19,7 @@ from installing import (
     set_up,
     text_at_rest,
 )
-from slack_requests import Reply, SlackSender
+from slack_requests import Reply, SlackSender, fresh
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, select
@@ -108,7 +108,7 @@ def org_command(sender: SlackSender, text: str, user: str, channel: str) -> Repl
         channel,
         "chan-" + channel.lower(),
         response_url="http://127.0.0.1:9/unused",
-        trigger_id="trig-1",
+        trigger_id=fresh("trig"),
         team_id=sender.team_id,
     )
     form += "&enterprise_id=E1&enterprise_name=Org&is_enterprise_install=true"
@@ -141,7 +141,7 @@ def test_an_org_wide_install_serves_a_command_and_a_click_with_no_team(
         channel_name="chan-c_lia",
         message={"ts": post.body.get("ts", "1.1"), "text": ""},
         response_url="http://127.0.0.1:9/unused",
-        trigger_id="trigger:U_L1:1",
+        trigger_id=fresh("trig"),
         team_id="T7",
     )
     payload.update(team=None, enterprise={"id": "E1", "name": "Org"}, is_enterprise_install=True)

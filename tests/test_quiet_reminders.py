@@ -192,14 +192,15 @@ def test_an_admin_adds_lists_and_removes_closed_days(served: Served, clock: Cloc
     )
     closed(served, "add 2026-12-31")
     listed = closed(served, "", M1)
-    assert "• Thu Dec 24, 2026 (Christmas Eve &lt;!channel&gt;)\n• Thu Dec 31, 2026" in listed
+    # A broadcast in the label is kept as plain words: it pings nobody.
+    assert "• Thu Dec 24, 2026 (Christmas Eve @channel)\n• Thu Dec 31, 2026" in listed
     assert (
         "Christmas Eve" in served.slack.command("/liaison", "settings show", M1, MKT_CHANNEL).text
     )
 
     assert closed(served, "remove 2026-12-31") == "Thu Dec 31, 2026 is no longer a closed day."
     assert [(d.day.isoformat(), d.label) for d in served.rows(ClosedDay)] == [
-        ("2026-12-24", "Christmas Eve <!channel>")
+        ("2026-12-24", "Christmas Eve @channel")
     ]
     audited = [a.action for a in served.rows(AuditEntry) if "closed" in a.action]
     assert audited == [Action.ADD_CLOSED_DAY, Action.ADD_CLOSED_DAY, Action.REMOVE_CLOSED_DAY]

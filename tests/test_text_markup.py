@@ -209,7 +209,7 @@ def test_the_digest_shows_mentions_and_links_intact(teams: Served, fake: FakeSla
         return call.body.get("channel") == LIA_CHANNEL and "thread_ts" in call.body
 
     [listing] = fake.wait_for("chat.postMessage", where=listed)
-    assert any(text.endswith(sent) for text in sections(listing)), sections(listing)
+    assert any(sent in text.splitlines() for text in sections(listing)), sections(listing)
 
 
 # -- nobody can ping a crowd, whatever they send, however they send it -----------------------
