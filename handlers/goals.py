@@ -118,7 +118,9 @@ def goal_modal(choices: Choices, goal: GoalView | None = None) -> dict[str, Any]
     ]
     corporate = [g for g in choices.goals if g.level == GoalLevel.CORPORATE]
     if goal is None:
-        levels = [Option(value=level, label=label) for level, label in LEVELS.items()]
+        # A team goal serves a corporate goal: none yet, none to serve, so no team level.
+        offered = LEVELS if corporate else {GoalLevel.CORPORATE: LEVELS[GoalLevel.CORPORATE]}
+        levels = [Option(value=level, label=label) for level, label in offered.items()]
         blocks.append(
             _choose("level", "Level", levels, GoalLevel.TEAM if corporate else GoalLevel.CORPORATE)
         )

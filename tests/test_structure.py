@@ -353,3 +353,19 @@ def test_the_digest_reads_each_item_tags(bridge: Served) -> None:
     [waiting] = view.waiting.items
     assert waiting.service_line is not None and waiting.service_line.name == "Orthopedics"
     assert waiting.needed_by == date(2026, 12, 10) and waiting.goal is None
+
+
+def test_with_no_corporate_goal_the_form_offers_no_team_goal(
+    bridge: Served, fake: FakeSlack
+) -> None:
+    # A team goal needs a corporate goal to serve, and its form no field to choose one.
+    bridge.slack.action(M1, ids.GOAL_ADD, "new", trigger_id="t-first")
+    [form] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-first")
+    [level] = [b for b in form.body["view"]["blocks"] if b.get("block_id") == "level"]
+    offered = [o["value"] for o in level["element"]["options"]]
+    assert offered == [GoalLevel.CORPORATE]
+    add_goal(bridge, ADMIN, "Grow ortho referrals 10%", GoalLevel.CORPORATE)
+    bridge.slack.action(M1, ids.GOAL_ADD, "new", trigger_id="t-next")
+    [form] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-next")
+    [level] = [b for b in form.body["view"]["blocks"] if b.get("block_id") == "level"]
+    assert [o["value"] for o in level["element"]["options"]] == list(GoalLevel)
