@@ -10,6 +10,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import typed
 from sqlalchemy import select
 from test_audit_export import DAY1, DAY2, two_teams
@@ -129,3 +130,19 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text(db: Databa
         "'-5 referrals",
         "'+1 office",
     ]
+
+
+def test_both_exports_read_every_page(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.reports.audit
+    import storage.reports.items
+
+    monkeypatch.setattr(storage.reports.items, "BATCH", 1)
+    monkeypatch.setattr(storage.reports.audit, "BATCH", 2)
+    services = Services.build(db, SlackRenderer())
+    _world(services, "T1", DAY1)
+    assert [r["kind"] for r in _rows(services)] == ["offer", "question"]
+    with db.unit_of_work() as uow:
+        logged = len(uow.session.scalars(select(AuditEntry)).all())
+    out = io.StringIO()
+    assert services.audit.write_csv(out, DAY2) == logged
+    assert len(out.getvalue().splitlines()) == logged + 1

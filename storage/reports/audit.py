@@ -7,9 +7,10 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import TextIO
+from typing import TextIO, TypeVarTuple
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.enums import Action
 from storage.models import AuditEntry
@@ -18,6 +19,25 @@ from storage.uow import Database
 
 COLUMNS = ("at", "workspace", "actor", "action", "object_type", "object_id", "detail")
 BATCH = 1000
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def in_pages(
+    db: Database, query: Select[*Columns], key: InstrumentedAttribute[int], batch: int
+) -> Iterator[Sequence[Row[*Columns]]]:
+    """The rows of `query` (ordered by `key`, limited to `batch`) a page at a time, each read
+    in its own transaction: years of rows never sit in memory at once."""
+    after = 0
+    while True:
+        with db.unit_of_work() as uow:
+            page = uow.session.execute(query.where(key > after)).all()
+        yield page
+        if len(page) < batch:
+            return
+        first: object = next(iter(page[-1]))  # the row's entity, which `key` belongs to
+        after = getattr(first, key.key)
 
 
 def record_export(
@@ -75,11 +95,5 @@ class AuditExport:
             query = query.where(AuditEntry.at < until)
         if workspaces:
             query = query.where(AuditEntry.workspace_id.in_(workspaces))
-        after = 0
-        while True:  # in pages, so a years-long trail never sits in memory at once
-            with self._db.unit_of_work() as uow:
-                page = list(uow.session.scalars(query.where(AuditEntry.id > after)))
-            yield from page
-            if len(page) < BATCH:
-                return
-            after = page[-1].id
+        for page in in_pages(self._db, query, AuditEntry.id, BATCH):
+            yield from (entry for (entry,) in page)

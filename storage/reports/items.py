@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from storage.models import Delivery, Goal, Item, Offer, Question, ServiceLine, Team
-from storage.reports.audit import record_export
+from storage.reports.audit import in_pages, record_export
 from storage.uow import Database, UnitOfWork
 
 COLUMNS = (
@@ -129,15 +129,10 @@ class ItemExport:
             query = query.where(Item.created_at >= since)
         if workspaces:
             query = query.where(Item.workspace_id.in_(workspaces))
-        after = 0
-        while True:  # in pages: a hospital's years of items never sit in memory at once
+        for page in in_pages(self._db, query, Item.id, BATCH):
             with self._db.unit_of_work() as uow:
-                page = uow.session.execute(query.where(Item.id > after)).all()
                 names = _names(uow, {item.workspace_id for item, _, _ in page})
             yield from ((item, names, channel, ts) for item, channel, ts in page)
-            if len(page) < BATCH:
-                return
-            after = page[-1][0].id
 
 
 def _names(uow: UnitOfWork, workspaces: set[str]) -> dict[tuple[str, int | None], str]:
