@@ -31,7 +31,7 @@ from handlers.deps import Deps
 from handlers.modals import done_modal
 from handlers.state import chosen, chosen_id, written
 from handlers.structure import goal_groups, goal_select, line_select
-from handlers.text import clip, parse_id
+from handlers.text import clip, parse_id, to_modal
 from handlers.views import field_error
 from storage.enums import Action, GoalLevel, GoalStatus
 from storage.errors import InvalidSetting, NotFound, Refused
@@ -111,10 +111,15 @@ def _choose(block: str, label: str, options: list[Option], current: str) -> Inpu
     )
 
 
+def _initial(text: str | None) -> str | None:
+    """Stored text as a field's initial value: Slack takes it raw, and sends it back raw."""
+    return to_modal(text) if text else None
+
+
 def goal_modal(choices: Choices, goal: GoalView | None = None) -> dict[str, Any]:
     """A new goal's form, or an existing goal's (its level stays what it is)."""
     blocks: list[Block] = [
-        _input("title", "Goal", TITLE_LIMIT, goal.title if goal else None, optional=False)
+        _input("title", "Goal", TITLE_LIMIT, _initial(goal.title if goal else None), optional=False)
     ]
     corporate = [g for g in choices.goals if g.level == GoalLevel.CORPORATE]
     if goal is None:
@@ -132,8 +137,14 @@ def goal_modal(choices: Choices, goal: GoalView | None = None) -> dict[str, Any]
         line = goal.service_line.id if goal and goal.service_line else None
         blocks.append(line_select(choices.service_lines, line))
     blocks += [
-        _input("target", "Metric and target", 500, goal.target if goal else None, True),
-        _input("period", "Period, e.g. FY27", PERIOD_LIMIT, goal.period if goal else None, True),
+        _input("target", "Metric and target", 500, _initial(goal.target if goal else None), True),
+        _input(
+            "period",
+            "Period, e.g. FY27",
+            PERIOD_LIMIT,
+            _initial(goal.period if goal else None),
+            True,
+        ),
     ]
     statuses = [Option(value=s, label=s.label.capitalize()) for s in GoalStatus]
     blocks.append(

@@ -369,3 +369,24 @@ def test_with_no_corporate_goal_the_form_offers_no_team_goal(
     [form] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-next")
     [level] = [b for b in form.body["view"]["blocks"] if b.get("block_id") == "level"]
     assert [o["value"] for o in level["element"]["options"]] == list(GoalLevel)
+
+
+def test_a_goal_edited_as_it_stands_keeps_its_ampersand(bridge: Served, fake: FakeSlack) -> None:
+    add_goal(bridge, ADMIN, "Grow M&A referrals <10%>", GoalLevel.CORPORATE)
+    [goal] = bridge.rows(Goal)
+    assert goal.title == "Grow M&amp;A referrals &lt;10%&gt;"
+    bridge.slack.action(ADMIN, ids.GOAL_EDIT, str(goal.id), trigger_id="t-amp")
+    [form] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-amp")
+    [title] = [b for b in form.body["view"]["blocks"] if b.get("block_id") == "title"]
+    # The form shows what was typed, and saving it unchanged changes nothing.
+    assert title["element"]["initial_value"] == "Grow M&A referrals <10%>"
+    again = {"title": {"title": title["element"]["initial_value"]}}
+    saved = bridge.slack.view_submission(
+        ADMIN,
+        ids.GOAL_MODAL,
+        again,
+        private_metadata=str(goal.id),
+        elements=select_("status", "on_track"),
+    )
+    assert saved.json()["response_action"] == "update"
+    assert [g.title for g in bridge.rows(Goal)] == ["Grow M&amp;A referrals &lt;10%&gt;"]
