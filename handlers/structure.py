@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from handlers import ids
-from handlers.text import clip
+from handlers.text import clip, to_modal
 from storage.enums import ItemKind, OfferType
 from storage.views import Choices, GoalView, ItemView, OfferView, QuestionView, ServiceLineView
 
@@ -25,7 +25,9 @@ TAG_LIMIT = 80  # a goal's title in a message's tag line
 
 
 def short(text: str, limit: int = LABEL_LIMIT) -> str:
-    """Plain text cut to fit a label (plain_text shows &, < and > as they are)."""
+    """Stored text as a label, cut to fit: plain_text shows &, < and > as they are, so
+    the entities of the stored form become the characters they stand for."""
+    text = to_modal(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

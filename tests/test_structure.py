@@ -390,3 +390,15 @@ def test_a_goal_edited_as_it_stands_keeps_its_ampersand(bridge: Served, fake: Fa
     )
     assert saved.json()["response_action"] == "update"
     assert [g.title for g in bridge.rows(Goal)] == ["Grow M&amp;A referrals &lt;10%&gt;"]
+
+
+def test_labels_in_the_forms_show_an_ampersand_as_typed(bridge: Served, fake: FakeSlack) -> None:
+    add_goal(bridge, ADMIN, "Grow M&A referrals", GoalLevel.CORPORATE)
+    bridge.slack.command("/liaison", "servicelines add ENT &amp; Audiology", ADMIN, MKT_CHANNEL)
+    bridge.slack.command("/ask", "", M1, MKT_CHANNEL, trigger_id="t-labels")
+    [opened] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-labels")
+    blocks = {b["block_id"]: b for b in opened.body["view"]["blocks"] if "block_id" in b}
+    lines = [o["text"]["text"] for o in blocks[ids.SERVICE_LINE_BLOCK]["element"]["options"]]
+    assert "ENT & Audiology" in lines
+    [group] = blocks[ids.GOAL_BLOCK]["element"]["option_groups"]
+    assert group["label"]["text"] == group["options"][0]["text"]["text"] == "Grow M&A referrals"
