@@ -146,3 +146,12 @@ def test_both_exports_read_every_page(db: Database, monkeypatch: pytest.MonkeyPa
     out = io.StringIO()
     assert services.audit.write_csv(out, DAY2) == logged
     assert len(out.getvalue().splitlines()) == logged + 1
+
+
+def test_text_is_exported_as_typed_not_in_slacks_escaped_form(db: Database) -> None:
+    services = Services.build(db, SlackRenderer())
+    two_teams(services, "T1", DAY1)
+    stored = typed("Q&amp;A for ortho &lt;north&gt; with <@U_L1>")
+    services.items.post(Actor("T1", "U_M1"), Draft(ItemKind.UPDATE, stored), DAY1)
+    [row] = _rows(services)
+    assert row["text"] == "Q&A for ortho <north> with <@U_L1>"

@@ -7,6 +7,7 @@ PHI guard saw it on the way in). The export is audited in each workspace it cove
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -48,6 +49,13 @@ BATCH = 500
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
 # such text is written with a leading apostrophe, which spreadsheets show as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text is stored in Slack's escaped form; a spreadsheet shows the characters a person typed.
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def _typed(text: str | None) -> str | None:
+    return None if text is None else _ENTITY.sub(lambda m: _CHARS[m[1]], text)
 
 
 def _cell(value: Any) -> Any:
@@ -87,9 +95,9 @@ class ItemExport:
                 "from_team": names.get(("team", item.from_team_id)),
                 "to_team": names.get(("team", item.to_team_id)),
                 "author": item.author_id,
-                "text": item.text,
-                "service_line": names.get(("line", item.service_line_id)),
-                "goal": names.get(("goal", item.goal_id)),
+                "text": _typed(item.text),
+                "service_line": _typed(names.get(("line", item.service_line_id))),
+                "goal": _typed(names.get(("goal", item.goal_id))),
                 "link": item.link,
                 "created_at": item.created_at,
                 "slack_channel": channel,
