@@ -35,7 +35,7 @@ from handlers.text import clip, parse_id, to_modal
 from handlers.views import field_error
 from storage.enums import Action, GoalLevel, GoalStatus
 from storage.errors import InvalidSetting, NotFound, Refused
-from storage.goals import ACTION, PERIOD_LIMIT, TITLE_LIMIT
+from storage.goals import ACTION, PERIOD_LIMIT, TARGET_LIMIT, TITLE_LIMIT
 from storage.guard import PhiBlocked, Text
 from storage.views import Choices, GoalDraft, GoalView
 
@@ -137,7 +137,13 @@ def goal_modal(choices: Choices, goal: GoalView | None = None) -> dict[str, Any]
         line = goal.service_line.id if goal and goal.service_line else None
         blocks.append(line_select(choices.service_lines, line))
     blocks += [
-        _input("target", "Metric and target", 500, _initial(goal.target if goal else None), True),
+        _input(
+            "target",
+            "Metric and target",
+            TARGET_LIMIT,
+            _initial(goal.target if goal else None),
+            True,
+        ),
         _input(
             "period",
             "Period, e.g. FY27",

@@ -18,7 +18,7 @@ from storage.teams import ensure_workspace
 from storage.uow import Database, UnitOfWork
 from storage.views import Choices, GoalDraft, GoalView, Tag
 
-TITLE_LIMIT, PERIOD_LIMIT = 200, 40
+TITLE_LIMIT, TARGET_LIMIT, PERIOD_LIMIT = 200, 500, 40
 ACTION = {GoalLevel.CORPORATE: Action.CORPORATE_GOAL, GoalLevel.TEAM: Action.TEAM_GOAL}
 
 
@@ -120,6 +120,9 @@ class GoalService:
             raise InvalidSetting("title", "Give the goal a title.")
         if len(title) > TITLE_LIMIT:
             raise InvalidSetting("title", f"Keep the title under {TITLE_LIMIT} characters.")
+        target = draft.target.value.strip() if draft.target else None
+        if target and len(target) > TARGET_LIMIT:
+            raise InvalidSetting("target", f"Keep the target under {TARGET_LIMIT} characters.")
         period = draft.period.value.strip() if draft.period else None
         if period and len(period) > PERIOD_LIMIT:
             raise InvalidSetting("period", f"Keep the period under {PERIOD_LIMIT} characters.")
@@ -132,7 +135,7 @@ class GoalService:
         if draft.service_line_id != goal.service_line_id:  # an archived line may stay on
             goal.service_line_id = check_line(session, ws, draft.service_line_id)
         goal.title = title
-        goal.target = (draft.target.value.strip() or None) if draft.target else None
+        goal.target = target or None
         goal.period = period or None
         goal.status = draft.status
         goal.updated_at = now

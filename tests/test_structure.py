@@ -402,3 +402,15 @@ def test_labels_in_the_forms_show_an_ampersand_as_typed(bridge: Served, fake: Fa
     assert "ENT & Audiology" in lines
     [group] = blocks[ids.GOAL_BLOCK]["element"]["option_groups"]
     assert group["label"]["text"] == group["options"][0]["text"]["text"] == "Grow M&A referrals"
+
+
+def test_a_goal_target_longer_than_its_field_is_refused(bridge: Served) -> None:
+    # The form caps the field; a submission that did not pass through it is checked too.
+    elements = select_("level", GoalLevel.CORPORATE) | select_("status", "on_track")
+    values = {"title": {"title": "Grow ortho referrals"}, "target": {"target": "x" * 501}}
+    reply = bridge.slack.view_submission(ADMIN, ids.GOAL_MODAL, values, elements=elements)
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {"target": "Keep the target under 500 characters."},
+    }
+    assert bridge.rows(Goal) == []
