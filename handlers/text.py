@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from storage.stored_text import as_typed
+
 SECTION_LIMIT = 3000  # Block Kit section text
 FALLBACK_LIMIT = 300  # the notification text beside the blocks
 
@@ -28,8 +30,6 @@ _TOKEN = re.compile(
     r"|(?P<bare>[&<>])"
 )
 _TYPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_UNTYPED = re.compile(r"&(amp|lt|gt);")
-_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def from_user(text: object) -> str:
@@ -51,7 +51,7 @@ def from_modal(text: object) -> str:
 
 def to_modal(text: str) -> str:
     """Stored text as a form's initial value, which Slack takes raw."""
-    return _UNTYPED.sub(lambda m: _CHARS[m[1]], text)
+    return as_typed(text)
 
 
 def _label(text: str | None) -> str | None:

@@ -7,7 +7,6 @@ PHI guard saw it on the way in). The export is audited in each workspace it cove
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from sqlalchemy import select
 
 from storage.models import Delivery, Goal, Item, Offer, Question, ServiceLine, Team
 from storage.reports.audit import in_pages, record_export
+from storage.stored_text import as_typed
 from storage.uow import Database, UnitOfWork
 
 COLUMNS = (
@@ -49,13 +49,11 @@ BATCH = 500
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
 # such text is written with a leading apostrophe, which spreadsheets show as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Text is stored in Slack's escaped form; a spreadsheet shows the characters a person typed.
-_ENTITY = re.compile(r"&(amp|lt|gt);")
-_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def _typed(text: str | None) -> str | None:
-    return None if text is None else _ENTITY.sub(lambda m: _CHARS[m[1]], text)
+    """A spreadsheet shows text as typed, not in Slack's escaped form."""
+    return None if text is None else as_typed(text)
 
 
 def _cell(value: Any) -> Any:
