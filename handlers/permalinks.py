@@ -29,6 +29,9 @@ class Permalinks:
         """The link to the message, escaped for use inside `<...|label>`."""
         if self.base:
             return f"{self.base}/archives/{message.channel}/p{message.ts.replace('.', '')}"
-        return markup(
-            f"https://slack.com/app_redirect?team={workspace_id}&channel={message.channel}"
-        )
+        return channel_link(workspace_id, message.channel)
+
+
+def channel_link(workspace_id: str, channel: str) -> str:
+    """Slack's link that opens a channel, escaped for use inside `<...|label>`."""
+    return markup(f"https://slack.com/app_redirect?team={workspace_id}&channel={channel}")

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from handlers.blocks import Payload, payload
+from handlers.permalinks import channel_link
 from handlers.text import clip, user, when
 from storage.enums import ItemKind
 from storage.reports.search import Found, Results
@@ -35,7 +36,7 @@ def link(client: WebClient, workspace_id: str, found: Found) -> str | None:
         reply = client.chat_getPermalink(channel=found.channel, message_ts=found.ts)
         return str(reply["permalink"])
     except (SlackApiError, OSError, KeyError):
-        return f"https://slack.com/app_redirect?channel={found.channel}&team={workspace_id}"
+        return channel_link(workspace_id, found.channel)
 
 
 def search_answer(results: Results, links: dict[int, str | None], echo: str) -> Payload:

@@ -168,3 +168,14 @@ def test_stats_per_team_in_business_hours(bridge: Served) -> None:
     assert "Questions asked: 5" in ninety["text"] and "median: 2.2 h" in ninety["text"]
     assert "This quarter" in bridge.slack.command("/liaison", "stats quarter", L1).text
     assert "30d" in bridge.slack.command("/liaison", "stats yesterday", L1).text
+
+
+def test_a_result_slack_cannot_link_opens_its_channel(bridge: Served, fake: FakeSlack) -> None:
+    post(bridge, M1, ItemKind.UPDATE, "Spine mailer is out", ny(1, 9))
+    wait_until(lambda: all(d.result_ts for d in bridge.rows(Delivery)))
+    [sent] = [d for d in bridge.rows(Delivery) if d.kind == "post"]
+    fake.fail_next("chat.getPermalink", "error:message_not_found")
+    [block] = [b for b in search(bridge, fake, "spine")["blocks"] if b["type"] == "section"]
+    # The channel's link, with its "&" escaped as in any other mrkdwn link.
+    link = f"https://slack.com/app_redirect?team={WS}&amp;channel={sent.result_channel}"
+    assert f"<{link}|Open in Slack>" in block["text"]["text"]
