@@ -134,7 +134,7 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                     ack(goal_list(deps.services.goals.choices(workspace, now).goals))
                 case "search":
                     # Matched with identifiers taken out, like every echo; never kept.
-                    results = deps.services.search.search(workspace, rest)
+                    results = deps.services.search.search(actor(Action.SEARCH), rest, now)
                     if not results.words:
                         ack(SEARCH_HELP)
                         return
@@ -143,7 +143,8 @@ def _liaison_command(deps: Deps) -> Callable[..., None]:
                     deps.background.submit(answer_search, *args)
                 case "stats":
                     period = Period.parse(rest)
-                    ack(**stats_answer(deps.services.stats.report(workspace, period, now)))
+                    stats = deps.services.stats.report(actor(Action.STATS), period, now)
+                    ack(**stats_answer(stats))
                 case _:
                     ack(replies.HELP)
         except PhiBlocked as blocked:

@@ -21,7 +21,7 @@ from handlers import ids
 from handlers.blocks import Payload, button, payload
 from handlers.permalinks import Permalinks
 from handlers.structure import day
-from handlers.text import FALLBACK_LIMIT, age, clip, user, when
+from handlers.text import FALLBACK_LIMIT, age, clip, plural, user, when
 from storage.views import DigestView, Figures, Listing, OfferView, QuestionView, UpdateView
 
 ItemT = TypeVar("ItemT", UpdateView, QuestionView, OfferView)
@@ -31,11 +31,6 @@ MESSAGE_BLOCKS = 50  # Slack's limit of blocks in one message
 NO_SERVICE_LINE = "No service line"
 VALUE_NOTE = "involves something of value to a referral source"
 WEEK = timedelta(days=7, hours=1)  # a period this long or shorter reads "this week"
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """ "1 question", "3 questions"."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def duration(span: timedelta) -> str:

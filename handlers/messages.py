@@ -25,7 +25,7 @@ from handlers.home import home
 from handlers.permalinks import Permalinks
 from handlers.replies import whom
 from handlers.structure import tags
-from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, user, when
+from handlers.text import FALLBACK_LIMIT, SECTION_LIMIT, age, clip, gist, plural, user, when
 from storage.enums import Action, State
 from storage.views import AnswerView, DigestView, ItemView, OfferView, QuestionView, UpdateView
 
@@ -210,7 +210,7 @@ def reask(
 
 def escalation_dm(question: QuestionView, rounds: int, now: datetime) -> Payload:
     heading = (
-        f"{question.to_team} hasn't answered your question after {rounds} reminder(s) "
+        f"{question.to_team} hasn't answered your question after {plural(rounds, 'reminder')} "
         f"(open {age(question.created_at, now)})"
     )
     return payload(

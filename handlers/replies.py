@@ -80,6 +80,8 @@ VERBS = {
     Action.KEEP_ASKING: "keep this question asked",
     Action.EXPORT: "export the audit trail",
     Action.PURGE: "purge old texts",
+    Action.SEARCH: "search the items",
+    Action.STATS: "see the figures",
     Action.SERVICE_LINES: "change the service lines",
     Action.CORPORATE_GOAL: "add or edit corporate goals",
     Action.TEAM_GOAL: "add or edit this team's goals",

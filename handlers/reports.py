@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from handlers.blocks import Payload, payload
 from handlers.permalinks import channel_link
-from handlers.text import clip, user, when
+from handlers.text import clip, plural, user, when
 from storage.enums import ItemKind
 from storage.reports.search import Found, Results
 from storage.reports.stats import Direction, Stats
@@ -46,7 +46,8 @@ def search_answer(results: Results, links: dict[int, str | None], echo: str) -> 
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"{results.total} match(es) for “{clip(echo, 100)}”, newest first."
+                    text=f"{plural(results.total, 'match', 'matches')} for “{clip(echo, 100)}”, "
+                    "newest first."
                 )
             ]
         )
@@ -62,7 +63,7 @@ def search_answer(results: Results, links: dict[int, str | None], echo: str) -> 
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=f"…and {more} more: add a word.")])
         )
-    return payload(f"{results.total} match(es)", blocks)
+    return payload(plural(results.total, "match", "matches"), blocks)
 
 
 def answer_search(

@@ -135,6 +135,11 @@ def gist(text: str, limit: int = FALLBACK_LIMIT) -> str:
     return _cut(_pieces(text, plain=True), limit)
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 question", "3 questions"."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def user(user_id: str) -> str:
     return f"<@{user_id}>"
 

@@ -63,6 +63,8 @@ class Action(StrEnum):
     KEEP_ASKING = "keep_asking"
     EXPORT = "export"
     PURGE = "purge"
+    SEARCH = "search"
+    STATS = "stats"
     SERVICE_LINES = "service_lines"  # add or archive a workspace's service lines
     CORPORATE_GOAL = "corporate_goal"  # add or edit a corporate goal
     TEAM_GOAL = "team_goal"  # add or edit a goal of one's own team

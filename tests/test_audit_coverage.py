@@ -18,6 +18,7 @@ from storage.guard import PhiBlocked
 from storage.models import AuditEntry, Delivery, Workspace
 from storage.outbox import Fail
 from storage.policy.permissions import Actor
+from storage.reports.stats import Period
 from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft, GoalDraft
@@ -251,6 +252,13 @@ CASES: list[tuple[str, Action, Callable[[Services], object], Callable[[Services]
         lambda s: (_corporate(s), _team_goal(s)),
         lambda s: s.goals.edit(M1, _goal(s), replace(_under(s), status=GoalStatus.AT_RISK), NOW),
     ),
+    (
+        "search",
+        Action.SEARCH,
+        lambda s: _post(s, ItemKind.UPDATE),
+        lambda s: s.search.search(L1, "offices", NOW),
+    ),
+    ("stats", Action.STATS, lambda s: None, lambda s: s.stats.report(M1, Period.DAYS_90, NOW)),
     ("guard blocks", Action.PHI_BLOCK, lambda s: None, lambda s: _screen(s, GuardPolicy.BLOCK)),
     ("guard warns", Action.PHI_WARN, lambda s: None, lambda s: _screen(s, GuardPolicy.WARN)),
 ]

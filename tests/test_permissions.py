@@ -14,6 +14,7 @@ from handlers.messages import SlackRenderer
 from storage.enums import Action, GoalLevel, GoalStatus, ItemKind, Role
 from storage.errors import NotAllowed, NotInTeam, Refused
 from storage.policy.permissions import MATRIX, Actor, allowed
+from storage.reports.stats import Period
 from storage.services import Services
 from storage.uow import Database
 from storage.views import Draft, GoalDraft
@@ -62,6 +63,8 @@ purge          Y        Y         .        .        .       .      .      Y
 service_lines  Y        Y         .        .        .       .      .      .
 corporate_goal Y        Y         .        .        .       .      .      .
 team_goal      .        .         Y        .        Y       .      .      .
+search         .        .         Y        Y        Y       .      .      .
+stats          .        .         Y        Y        Y       .      .      .
 """
 COLUMNS = {
     "ws_admin": Role.WORKSPACE_ADMIN,
@@ -138,6 +141,8 @@ ATTEMPTS: dict[Action, Attempt] = {
         a, GoalDraft(typed("Grow ortho referrals"), GoalLevel.CORPORATE), NOW
     ),
     Action.TEAM_GOAL: lambda s, a: _edit_marketing_goal(s, a),
+    Action.SEARCH: lambda s, a: s.search.search(a, "target", NOW),
+    Action.STATS: lambda s, a: s.stats.report(a, Period.QUARTER, NOW),
 }
 
 

@@ -24,8 +24,8 @@ from fake_slack import FakeSlack
 from slack_requests import SlackSender
 
 from storage.calendar import Calendar
-from storage.enums import ItemKind
-from storage.models import Delivery, Item
+from storage.enums import Action, ItemKind
+from storage.models import AuditEntry, Delivery, Item
 from storage.policy.permissions import Actor
 from storage.reports.stats import percentile
 from storage.views import Draft
@@ -87,7 +87,7 @@ def test_search_is_private_newest_first_with_links_and_one_workspace_only(
     shown = json.dumps(answer["blocks"])
     assert shown.index("Ortho talking points") < shown.index("Who covers the ORTHO")
     assert "elsewhere" not in shown and "Cardiology" not in shown
-    assert "2 match(es)" in shown
+    assert "2 matches for" in shown
     messages = {d.id: d for d in bridge.rows(Delivery)}
     items = {i.id: i for i in bridge.rows(Item)}
     for item_id in (first, second):
@@ -179,3 +179,22 @@ def test_a_result_slack_cannot_link_opens_its_channel(bridge: Served, fake: Fake
     # The channel's link, with its "&" escaped as in any other mrkdwn link.
     link = f"https://slack.com/app_redirect?team={WS}&amp;channel={sent.result_channel}"
     assert f"<{link}|Open in Slack>" in block["text"]["text"]
+
+
+def test_search_and_stats_are_for_the_teams_members_only(bridge: Served, fake: FakeSlack) -> None:
+    post(bridge, M1, ItemKind.UPDATE, "Ortho mailer list is ready", ny(1, 10))
+    guest, outsider = "U_GUEST", "U_NOBODY"
+    # A single-channel guest reads what it is shown, nothing more: guests can't join a team,
+    # so to search and figures they are outside every team, like anyone who hasn't joined.
+    fake.guests.add(guest)
+    for who in (guest, outsider):
+        for text in ("search ortho", "stats"):
+            reply = bridge.slack.command("/liaison", text, who)
+            assert reply.status == 200
+            assert "Ortho mailer" not in reply.text and "→" not in reply.text, (who, text)
+            assert reply.text.startswith("You're not in a team yet."), (who, text)
+    assert not [c for c in fake.calls("response_url") if "Ortho" in json.dumps(c.body)]
+    # Each read by a member is audited, with counts only: never the words.
+    assert search(bridge, fake, "ortho", user=L1)["response_type"] == "ephemeral"
+    audited = [a for a in bridge.rows(AuditEntry) if a.action == Action.SEARCH]
+    assert [(a.actor_id, a.detail) for a in audited] == [(L1, {"words": 1, "results": 1})]

@@ -70,6 +70,9 @@ MATRIX: dict[Action, Rule] = {
     Action.KEEP_ASKING: _rule(Role.AUTHOR),
     Action.EXPORT: _rule(*ADMINS, Role.SYSTEM, needs=(Fact.ADMIN,)),
     Action.PURGE: _rule(*ADMINS, Role.SYSTEM, needs=(Fact.ADMIN,)),
+    # Reading across the workspace is for its teams' members: guests, who never are, can't.
+    Action.SEARCH: _rule(Role.SENDING_TEAM),
+    Action.STATS: _rule(Role.SENDING_TEAM),
     Action.SERVICE_LINES: _rule(*ADMINS, needs=(Fact.ADMIN,)),
     Action.CORPORATE_GOAL: _rule(*ADMINS, needs=(Fact.ADMIN,)),
     # On a goal, SENDING_TEAM means "a member of the team that owns it".

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, or_, select
 
-from storage.enums import ItemKind, State
+from storage.enums import Action, ItemKind, State
 from storage.models import Answer, Delivery, Item, Team
+from storage.policy.permissions import Actor
 from storage.uow import Database
 
 SEARCH_CAP = 10  # results shown; the rest are counted
@@ -46,7 +47,9 @@ class SearchService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def search(self, workspace_id: str, text: str) -> Results:
+    def search(self, actor: Actor, text: str, now: datetime) -> Results:
+        """Only a team's members search (audited: how many words and results, never them)."""
+        workspace_id = actor.workspace_id
         words = words_of(text)
         if not words:
             return Results(words, (), 0)
@@ -81,7 +84,9 @@ class SearchService:
             .limit(SEARCH_CAP)
         )
         with self._db.unit_of_work() as uow:
+            entry = uow.act(actor, Action.SEARCH, None, now)
             rows = uow.session.execute(query).all()
+            entry.detail = {"words": len(words), "results": rows[0].total if rows else 0}
             names = dict(
                 uow.session.execute(
                     select(Team.id, Team.name).where(Team.workspace_id == workspace_id)

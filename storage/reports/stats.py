@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 
 from storage.calendar import calendar_of
+from storage.enums import Action
 from storage.errors import InvalidSetting
 from storage.models import Offer, Question, Team, Workspace
+from storage.policy.permissions import Actor
 from storage.teams import ensure_workspace
 from storage.uow import Database
 
@@ -83,10 +85,13 @@ class StatsService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def report(self, workspace_id: str, period: Period, now: datetime) -> Stats:
+    def report(self, actor: Actor, period: Period, now: datetime) -> Stats:
+        """Only a team's members see the figures (audited, with the period)."""
+        workspace_id = actor.workspace_id
         with self._db.unit_of_work() as uow:
             session = uow.session
             ensure_workspace(session, workspace_id, now)
+            uow.act(actor, Action.STATS, None, now, detail={"period": str(period)})
             zone_name = session.get_one(Workspace, workspace_id).timezone
             calendar = calendar_of(session, workspace_id)
             zone = calendar.zone
