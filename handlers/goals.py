@@ -33,7 +33,7 @@ from handlers.state import chosen, chosen_id, written
 from handlers.structure import goal_groups, goal_select, line_select
 from handlers.text import clip, parse_id, to_modal
 from handlers.views import field_error
-from storage.enums import Action, GoalLevel, GoalStatus
+from storage.enums import GoalLevel, GoalStatus
 from storage.errors import InvalidSetting, NotFound, Refused
 from storage.goals import ACTION, PERIOD_LIMIT, TARGET_LIMIT, TITLE_LIMIT
 from storage.guard import PhiBlocked, Text
@@ -205,9 +205,8 @@ def register(app: App, deps: Deps) -> None:
                 goal_id = parse_id(picked)
                 if goal_id is None:
                     raise NotFound("goal")
-                # Who may edit depends on the goal: ask Slack what the stricter rule needs.
-                actor = actor_for(deps, client, workspace, user, Action.CORPORATE_GOAL)
-                current = goals.can_edit(actor, goal_id)
+                action = goals.action_on(workspace, goal_id)
+                current = goals.can_edit(actor_for(deps, client, workspace, user, action), goal_id)
             view = goal_modal(goals.choices(workspace, deps.clock()), current)
         except Refused as refused:
             say(replies.refusal(refused))
@@ -245,7 +244,9 @@ def register(app: App, deps: Deps) -> None:
         goal_id = parse_id(view.get("private_metadata"))
         try:
             level = _level(view)
-            who = actor_for(deps, client, workspace, user, ACTION[level])
+            # An edit is what the goal is; the form's level counts only for a new goal.
+            action = goals.action_on(workspace, goal_id) if goal_id else ACTION[level]
+            who = actor_for(deps, client, workspace, user, action)
 
             def screen(block: str) -> Text | None:
                 raw = written(view, block)

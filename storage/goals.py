@@ -75,6 +75,12 @@ class GoalService:
             session = uow.session
             return Choices(active_lines(session, workspace_id), goal_views(session, workspace_id))
 
+    def action_on(self, workspace_id: str, goal_id: int) -> Action:
+        """What editing this goal is, by its level: so only the facts that rule needs are
+        asked of Slack (a team goal's own team needs none)."""
+        with self._db.unit_of_work() as uow:
+            return ACTION[owned(uow.session, Goal, workspace_id, goal_id, "goal").level]
+
     def can_edit(self, actor: Actor, goal_id: int) -> GoalView:
         """The goal, if the actor may edit it (checked before its form opens)."""
         with self._db.unit_of_work() as uow:

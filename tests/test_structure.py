@@ -17,6 +17,7 @@ from sqlalchemy import select
 from handlers import ids
 from storage.enums import Action, GoalLevel, GoalStatus, OfferType
 from storage.models import AuditEntry, Goal, Item, Offer, Question, ServiceLine, Update
+from storage.policy.permissions import Actor
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
 M1, L1 = "U_M1", "U_L1"
@@ -239,16 +240,23 @@ def test_goals_lifecycle_and_who_may(bridge: Served, fake: FakeSlack) -> None:
         L1, ids.GOAL_MODAL, edit, private_metadata=meta, elements=status
     )
     assert other.json()["response_action"] == "errors"
-    # Its own team changes its status through the same form, prefilled.
-    bridge.slack.action(M1, ids.GOAL_EDIT, meta, trigger_id="t-edit")
+    # Its own team changes its status through the same form, prefilled. A team goal's rule
+    # needs nothing from Slack: a member Slack was never asked about edits it while Slack
+    # can't say who is an admin.
+    newcomer = "U_M3"
+    bridge.runtime.services.teams.join(Actor(bridge.slack.team_id, newcomer), "marketing", NOW)
+    fake.fail_next("users.info", "500", times=5)
+    asked = len(fake.calls("users.info", include_failed=True))
+    bridge.slack.action(newcomer, ids.GOAL_EDIT, meta, trigger_id="t-edit")
     [form] = fake.wait_for("views.open", where=lambda c: c.body.get("trigger_id") == "t-edit")
     assert "Visit 40 ortho offices" in json.dumps(form.body["view"]["blocks"])
     mine = bridge.slack.view_submission(
-        M1, ids.GOAL_MODAL, edit, private_metadata=meta, elements=status
+        newcomer, ids.GOAL_MODAL, edit, private_metadata=meta, elements=status
     )
     assert mine.json()["response_action"] == "update"
     [changed] = [g for g in bridge.rows(Goal) if g.id == team_goal.id]
     assert changed.status == GoalStatus.OFF_TRACK
+    assert len(fake.calls("users.info", include_failed=True)) == asked
     with bridge.runtime.db.unit_of_work() as uow:
         actions = uow.session.scalars(
             select(AuditEntry.action).where(AuditEntry.object_type == "goal")
@@ -305,7 +313,6 @@ def test_a_goal_or_line_of_another_workspace_is_refused(bridge: Served) -> None:
     from conftest import typed
 
     from storage.goals import GoalService
-    from storage.policy.permissions import Actor
     from storage.views import GoalDraft
 
     other = Actor("T_OTHER", "U_BOSS", app_admin=True)
