@@ -85,7 +85,7 @@ class Runtime:
         suspend = Suspender(installs, clients, installer, settings.admins, fix, clock)
         self.worker = DeliveryWorker(
             self.services.outbox,
-            SlackSender(clients, suspend),
+            SlackSender(clients, suspend, self.services.home.view),
             senders=settings.delivery_workers,
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.

@@ -93,12 +93,15 @@ class WriterLock:
     """This process's threads take turns on a lock; processes take turns on an flock."""
 
     def __init__(self, path: str) -> None:
+        self._path = path
         self._threads = threading.Lock()
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        self._fd = -1  # opened on first use, again after close (an engine outlives dispose)
 
     def __enter__(self) -> WriterLock:
         self._threads.acquire()
         try:
+            if self._fd < 0:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
             self._threads.release()
@@ -115,6 +118,7 @@ class WriterLock:
         self._threads.release()
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        with self._threads:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1

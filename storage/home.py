@@ -1,6 +1,7 @@
 """Each person's App Home: published when they open it and after every change that touches
-them, through the outbox, in the transaction of the change (so it is ordered with the
-change and never slows the answer to Slack).
+them, through the outbox. The change's transaction queues only a marker (so it is ordered
+with the change); the Home is drawn from the database when the marker is sent, so the
+answer to Slack never waits for it, and a marker still waiting covers any later change.
 
 A change touches the author of the item and the team it was sent to (for a join or a leave,
 the person; for a team goal, its team). Only people who have opened their Home once are
@@ -12,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
 from storage.models import AuditEntry, Delivery, Goal, Item, Member
-from storage.ports import Renderer
+from storage.ports import Payload, Renderer
 from storage.reports.home import homes
 from storage.teams import ensure_workspace
 from storage.uow import Database, UnitOfWork
@@ -44,32 +45,38 @@ class HomeService:
     def opened(self, workspace_id: str, user_id: str, now: datetime) -> None:
         with self._db.unit_of_work() as uow:
             ensure_workspace(uow.session, workspace_id, now)
-            publish(uow, self._render, workspace_id, [user_id], now)
+            publish(uow, workspace_id, [user_id], now)
 
     def republish(self, uow: UnitOfWork, entries: list[AuditEntry]) -> None:
         """The hook run before each commit with the audit rows it writes."""
         for workspace_id, users in touched(uow, entries).items():
             if shown := published(uow, workspace_id, users):
-                publish(uow, self._render, workspace_id, shown, entries[-1].at)
+                publish(uow, workspace_id, shown, entries[-1].at)
+
+    def view(self, workspace_id: str, user_id: str) -> Payload:
+        """The user's Home as it is now: what a marker publishes when it is sent."""
+        with self._db.unit_of_work() as uow:
+            [home] = homes(uow.session, workspace_id, [user_id])
+        return self._render.home(home)
 
 
-def publish(
-    uow: UnitOfWork, render: Renderer, workspace_id: str, users: list[str], now: datetime
-) -> None:
-    """Queue each user's Home; it replaces their Homes still waiting to go out."""
-    pending = (
-        Delivery.workspace_id == workspace_id,
-        Delivery.kind == DeliveryKind.HOME,
-        Delivery.status == DeliveryStatus.PENDING,
-        Delivery.lease_until.is_(None),  # one being sent now goes first, then this one
+def publish(uow: UnitOfWork, workspace_id: str, users: list[str], now: datetime) -> None:
+    """Queue a marker for each user's Home, unless one is already waiting to go out (it
+    will draw the Home as it is when it is sent)."""
+    waiting = set(
+        uow.session.scalars(
+            select(Delivery.channel).where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.workspace_id == workspace_id,
+                Delivery.channel.in_(users),
+                Delivery.kind == DeliveryKind.HOME,
+                Delivery.lease_until.is_(None),  # one being sent now may be drawn already
+            )
+        )
     )
-    uow.session.execute(
-        delete(Delivery)
-        .where(*pending, Delivery.channel.in_(users))
-        .execution_options(synchronize_session=False)
-    )
-    for home in homes(uow.session, workspace_id, users):
-        uow.queue(workspace_id, DeliveryKind.HOME, home.user_id, render.home(home), now)
+    for user in users:
+        if user not in waiting:
+            uow.queue(workspace_id, DeliveryKind.HOME, user, {}, now)
 
 
 def touched(uow: UnitOfWork, entries: Iterable[AuditEntry]) -> dict[str, set[str]]:
