@@ -71,15 +71,21 @@ class Server:
     process: subprocess.Popen[bytes]
     url: str
 
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+    def pids(self) -> list[int]:
+        """The server and its children (`run` delivers from a child process)."""
+        found = [self.process.pid]
+        for pid in found:
+            for task in _listed(f"/proc/{pid}/task"):
+                children = _read(f"/proc/{pid}/task/{task}/children")
+                found += [int(child) for child in children.split()]
+        return found
+
+    def cpu_seconds(self, *, children: bool = True) -> float:
+        return sum(_cpu(pid) for pid in (self.pids() if children else [self.process.pid]))
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """The largest peak resident set among the processes (each has its own target)."""
+        return max(map(_peak_rss_mb, self.pids()), default=0.0)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -87,6 +93,35 @@ class Server:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:  # gone in the meantime
+        return ""
+
+
+def _listed(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def _cpu(pid: int) -> float:
+    stat = _read(f"/proc/{pid}/stat")
+    if not stat:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in _read(f"/proc/{pid}/status").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def start(argv: Sequence[str], env: dict[str, str], port: int) -> Server:

@@ -84,9 +84,12 @@ def _open(url: str) -> None:
 
 def _run(_: argparse.Namespace) -> int:
     settings = _settings()
+    from bot.deliverer import DeliveryProcess
     from bot.runtime import Runtime
 
-    Runtime(settings).serve_forever()
+    level = logging.getLevelName(logging.getLogger().level)
+    delivery = DeliveryProcess(settings, level, _checked(log_format))
+    Runtime(settings).serve_forever(delivery)
     return 0
 
 

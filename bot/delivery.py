@@ -28,6 +28,7 @@ from bot.metrics import DELIVERIES
 from handlers.messages import with_link
 from storage.enums import REPEATABLE, DeliveryKind
 from storage.outbox import Fail, Job, Outbox, Outcome, Retry, Sent
+from storage.ports import Payload
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +94,19 @@ class SlackSender:
         self,
         clients: Callable[[str], WebClient],
         refused: Callable[[str, str], None],
+        home: Callable[[str, str], Payload],
     ) -> None:
         self._clients = clients
         # Told when Slack refuses a workspace's token, to suspend its deliveries.
         self.refused = refused
+        self._home = home  # a person's App Home as it is now, drawn when its marker is sent
 
     def send(self, job: Job) -> tuple[str | None, str | None]:
         payload = dict(job.payload)
         client = self._clients(job.workspace_id)
         if job.kind == DeliveryKind.HOME:  # not a channel post: no message, no ts
-            client.views_publish(user_id=job.channel, view=payload)
+            view = self._home(job.workspace_id, job.channel)
+            client.views_publish(user_id=job.channel, view=view)
             return None, None
         if job.kind == DeliveryKind.EDIT:
             reply = client.chat_update(

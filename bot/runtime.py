@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import uvicorn
@@ -17,8 +17,10 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
+from starlette.applications import Starlette
 
 from bot.app import create_app, make_client
+from bot.deliverer import DeliveryProcess
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.errors import EXIT_SLACK, OperatorError, port_error
 from bot.installs import InstallationStore, StoredAuthorize, WorkspaceClients, cipher
@@ -83,7 +85,7 @@ class Runtime:
         suspend = Suspender(installs, clients, installer, settings.admins, fix, clock)
         self.worker = DeliveryWorker(
             self.services.outbox,
-            SlackSender(clients, suspend),
+            SlackSender(clients, suspend, self.services.home.view),
             senders=settings.delivery_workers,
             clock=clock,
             # Longer than any one send (a DM is two calls), so a live send is never re-claimed.
@@ -92,28 +94,37 @@ class Runtime:
         )
         self.db.on_queued = self.worker.wake
         self.ticker = Ticker(self.services, clock, settings.retention_days)
+        self._clock = clock
+        self._authorize = authorize
         self.background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="respond")
-        self.bolt: App = create_app(
-            settings,
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @cached_property
+    def bolt(self) -> App:
+        """Built only where Slack's requests are served (not in the delivery process)."""
+        return create_app(
+            self.settings,
             self.services,
-            make_client(settings, None),
-            clock,
+            make_client(self.settings, None),
+            self._clock,
             self.background,
-            authorize,
+            self._authorize,
             self.store,
         )
-        self.asgi = create_asgi(
+
+    @cached_property
+    def asgi(self) -> Starlette:
+        return create_asgi(
             # In Socket Mode there is no signing secret: nothing may come in over HTTP.
-            None if settings.socket_mode else self.bolt,
-            settings.slack_signing_secret,
+            None if self.settings.socket_mode else self.bolt,
+            self.settings.slack_signing_secret,
             self.db,
             self.services.outbox,
             lambda: self.slack.state,
             self.queue,
             self.bolt.oauth_flow,
         )
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.worker.start()
@@ -129,11 +140,13 @@ class Runtime:
         self.background.shutdown(wait=True)
         self.db.dispose()
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, delivery: DeliveryProcess | None = None) -> None:
         """Serve until interrupted (Ctrl-C or SIGTERM), then stop everything.
 
         HTTP mode serves Slack's requests, /healthz and /metrics on HOST:PORT; Socket Mode
         takes Slack's requests over its connection and serves only /healthz and /metrics.
+        With `delivery`, that child process sends the queue and runs the scheduled passes;
+        without, this process does.
         """
         host, port = self.settings.host, self.settings.port
         try:
@@ -142,9 +155,13 @@ class Runtime:
             raise port_error(error, host, port) from None
         self._check_slack()
         handler = self._socket_mode() if self.settings.socket_mode else None
-        self.start()
-        if self.settings.scheduler_enabled:
-            self.ticker.start()
+        if delivery is not None:
+            self.db.on_queued = delivery.wake
+            delivery.start()
+        else:
+            self.start()
+            if self.settings.scheduler_enabled:
+                self.ticker.start()
         # uvicorn shuts down on SIGINT/SIGTERM, then raises the signal again for the handler it
         # found: make that a no-op, so we stop in order (the last answers recorded) and exit 0
         # instead of dying by SIGTERM or printing a KeyboardInterrupt traceback.
@@ -157,6 +174,8 @@ class Runtime:
         finally:
             if handler is not None:
                 handler.close()  # type: ignore[no-untyped-call]
+            if delivery is not None:
+                delivery.stop()
             self.stop()
 
     def _socket_mode(self) -> Any:
@@ -181,13 +200,18 @@ class Runtime:
 
     def tick_forever(self) -> None:
         """Only the scheduled passes and the delivery of what they queue; no Slack requests."""
-        self._check_slack()  # as in serve_forever: a rejected token stops us, Slack away not
-        self.start()
-        self.ticker.start()
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
-        log.info("ticking every %ss", TICK_SECONDS)
+        self.deliver_until(stop, ticking=True)
+
+    def deliver_until(self, stop: threading.Event, *, ticking: bool | None = None) -> None:
+        """Deliver, and tick if `ticking` (default: SCHEDULER_ENABLED), until `stop` is set."""
+        self._check_slack()  # as in serve_forever: a rejected token stops us, Slack away not
+        self.start()
+        if self.settings.scheduler_enabled if ticking is None else ticking:
+            self.ticker.start()
+            log.info("ticking every %ss", TICK_SECONDS)
         stop.wait()
         self.stop()
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -66,3 +71,54 @@ def connection_lost(error: BaseException) -> bool:
     """The database dropped the connection (a restart, terminated backends). The pool is
     invalidated by then, so trying the use case once more gets a fresh connection."""
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def writer_lock(engine: Engine) -> AbstractContextManager[object]:
+    """What a transaction holds while it runs: SQLite's writers one at a time.
+
+    SQLite makes a writer that finds the file locked poll with sleeps of up to 100 ms;
+    waiting on a lock instead wakes it the moment the other writer is done. `run`'s request
+    and delivery processes write one file, so the lock spans processes (an flock on a side
+    file). Correctness never depends on it: SQLite's own lock still decides.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    path = engine.url.database
+    if not path or path == ":memory:":
+        return threading.Lock()
+    return WriterLock(f"{path}-writer")
+
+
+class WriterLock:
+    """This process's threads take turns on a lock; processes take turns on an flock."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._threads = threading.Lock()
+        self._fd = -1  # opened on first use, again after close (an engine outlives dispose)
+
+    def __enter__(self) -> WriterLock:
+        self._threads.acquire()
+        try:
+            if self._fd < 0:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1

@@ -1,6 +1,7 @@
 """Each person's App Home: published when they open it and after every change that touches
-them, through the outbox, in the transaction of the change (so it is ordered with the
-change and never slows the answer to Slack).
+them, through the outbox. The change's transaction queues only a marker (so it is ordered
+with the change); the Home is drawn from the database when the marker is sent, so the
+answer to Slack never waits for it, and a marker still waiting covers any later change.
 
 A change touches the author of the item and the team it was sent to (for a join or a leave,
 the person; for a team goal, its team). Only people who have opened their Home once are
@@ -12,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, literal, select, tuple_, union
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
 from storage.models import AuditEntry, Delivery, Goal, Item, Member
-from storage.ports import Renderer
+from storage.ports import Payload, Renderer
 from storage.reports.home import homes
 from storage.teams import ensure_workspace
 from storage.uow import Database, UnitOfWork
@@ -44,78 +45,77 @@ class HomeService:
     def opened(self, workspace_id: str, user_id: str, now: datetime) -> None:
         with self._db.unit_of_work() as uow:
             ensure_workspace(uow.session, workspace_id, now)
-            publish(uow, self._render, workspace_id, [user_id], now)
+            publish(uow, workspace_id, [user_id], now)
 
     def republish(self, uow: UnitOfWork, entries: list[AuditEntry]) -> None:
         """The hook run before each commit with the audit rows it writes."""
-        for workspace_id, users in touched(uow, entries).items():
-            if shown := published(uow, workspace_id, users):
-                publish(uow, self._render, workspace_id, shown, entries[-1].at)
+        for workspace_id, users in shown(uow, entries).items():
+            publish(uow, workspace_id, users, entries[-1].at)
+
+    def view(self, workspace_id: str, user_id: str) -> Payload:
+        """The user's Home as it is now: what a marker publishes when it is sent."""
+        with self._db.unit_of_work() as uow:
+            [home] = homes(uow.session, workspace_id, [user_id])
+        return self._render.home(home)
 
 
-def publish(
-    uow: UnitOfWork, render: Renderer, workspace_id: str, users: list[str], now: datetime
-) -> None:
-    """Queue each user's Home; it replaces their Homes still waiting to go out."""
-    pending = (
-        Delivery.workspace_id == workspace_id,
-        Delivery.kind == DeliveryKind.HOME,
-        Delivery.status == DeliveryStatus.PENDING,
-        Delivery.lease_until.is_(None),  # one being sent now goes first, then this one
-    )
-    uow.session.execute(
-        delete(Delivery)
-        .where(*pending, Delivery.channel.in_(users))
-        .execution_options(synchronize_session=False)
-    )
-    for home in homes(uow.session, workspace_id, users):
-        uow.queue(workspace_id, DeliveryKind.HOME, home.user_id, render.home(home), now)
-
-
-def touched(uow: UnitOfWork, entries: Iterable[AuditEntry]) -> dict[str, set[str]]:
-    """Whose Home the audited changes alter, by workspace."""
-    session = uow.session
-    users: dict[str, set[str]] = {}
-    items: set[int] = set()
-    goals: set[int] = set()
-    for entry in entries:
-        if entry.action in ON_PEOPLE:
-            users.setdefault(entry.workspace_id, set()).add(entry.actor_id)
-        elif entry.action in ON_ITEMS and entry.object_id is not None:
-            items.add(entry.object_id)
-        elif entry.action == Action.TEAM_GOAL and entry.object_id is not None:
-            goals.add(entry.object_id)
-    teams: set[int] = set()
-    if items:
-        rows = session.execute(
-            select(Item.workspace_id, Item.author_id, Item.to_team_id).where(Item.id.in_(items))
-        )
-        for workspace_id, author, team in rows:
-            users.setdefault(workspace_id, set()).add(author)
-            teams.add(team)
-    if goals:
-        teams |= {t for t in session.scalars(select(Goal.team_id).where(Goal.id.in_(goals))) if t}
-    if teams:
-        members = session.execute(
-            select(Member.workspace_id, Member.user_id).where(Member.team_id.in_(teams))
-        )
-        for workspace_id, user in members:
-            users.setdefault(workspace_id, set()).add(user)
-    return users
-
-
-def published(uow: UnitOfWork, workspace_id: str, users: set[str]) -> list[str]:
-    """Those of `users` whose Home the app has published before (they opened it once)."""
-    return sorted(
+def publish(uow: UnitOfWork, workspace_id: str, users: list[str], now: datetime) -> None:
+    """Queue a marker for each user's Home, unless one is already waiting to go out (it
+    will draw the Home as it is when it is sent)."""
+    waiting = set(
         uow.session.scalars(
-            select(Delivery.channel)
-            .where(
-                # Every status, named so that ix_deliveries_pending serves the lookup.
-                Delivery.status.in_(tuple(DeliveryStatus)),
+            select(Delivery.channel).where(
+                Delivery.status == DeliveryStatus.PENDING,
                 Delivery.workspace_id == workspace_id,
                 Delivery.channel.in_(users),
                 Delivery.kind == DeliveryKind.HOME,
+                Delivery.lease_until.is_(None),  # one being sent now may be drawn already
             )
-            .distinct()
         )
     )
+    for user in users:
+        if user not in waiting:
+            uow.queue(workspace_id, DeliveryKind.HOME, user, {}, now)
+
+
+def shown(uow: UnitOfWork, entries: Iterable[AuditEntry]) -> dict[str, list[str]]:
+    """Whose published Home the audited changes alter, by workspace: one statement, which
+    finds nobody at once where no one touched has opened their Home."""
+    people: list[Select[str, str]] = []
+    items = {e.object_id for e in entries if e.action in ON_ITEMS and e.object_id is not None}
+    goals = {
+        e.object_id for e in entries if e.action == Action.TEAM_GOAL and e.object_id is not None
+    }
+    for entry in entries:
+        if entry.action in ON_PEOPLE:
+            people.append(select(literal(entry.workspace_id), literal(entry.actor_id)))
+    if items:
+        people.append(select(Item.workspace_id, Item.author_id).where(Item.id.in_(items)))
+        people.append(
+            select(Member.workspace_id, Member.user_id)
+            .join(Item, Item.to_team_id == Member.team_id)
+            .where(Item.id.in_(items))
+        )
+    if goals:
+        people.append(
+            select(Member.workspace_id, Member.user_id)
+            .join(Goal, Goal.team_id == Member.team_id)
+            .where(Goal.id.in_(goals))
+        )
+    if not people:
+        return {}
+    touched = union(*people).subquery()
+    rows = uow.session.execute(
+        select(Delivery.workspace_id, Delivery.channel)
+        .where(
+            # Every status, named so that ix_deliveries_pending serves the lookup.
+            Delivery.status.in_(tuple(DeliveryStatus)),
+            tuple_(Delivery.workspace_id, Delivery.channel).in_(select(touched)),
+            Delivery.kind == DeliveryKind.HOME,
+        )
+        .distinct()
+    )
+    users: dict[str, list[str]] = {}
+    for workspace_id, user in sorted(rows):
+        users.setdefault(workspace_id, []).append(user)
+    return users

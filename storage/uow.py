@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -12,7 +11,7 @@ from typing import Any, Self
 from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import make_engine, make_session_factory
+from storage.db import WriterLock, make_engine, make_session_factory, writer_lock
 from storage.enums import Action, DeliveryKind, DeliveryStatus, Role
 from storage.errors import NotAllowed, NotInTeam
 from storage.models import AuditEntry, Delivery, Goal, Item, Member, Team
@@ -37,11 +36,7 @@ class Database:
         self.on_queued: Callable[[], None] = lambda: None
         # Run before each commit that writes audit rows, with them (the App Home republishes).
         self.before_commit: Callable[[UnitOfWork, list[AuditEntry]], None] = lambda *_: None
-        # SQLite runs one writer at a time and makes the others poll with sleeps of up to
-        # 100 ms; queueing this process's transactions on a lock instead keeps them fast.
-        # (Correctness never depends on it: other processes still meet SQLite's own lock.)
-        sqlite = engine.dialect.name == "sqlite"
-        self.serial: AbstractContextManager[object] = threading.Lock() if sqlite else nullcontext()
+        self.serial: AbstractContextManager[object] = writer_lock(engine)
 
     @classmethod
     def from_url(cls, url: str, pool_size: int = 10) -> Database:
@@ -52,6 +47,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if isinstance(self.serial, WriterLock):
+            self.serial.close()
 
 
 WROTE = "wrote"
