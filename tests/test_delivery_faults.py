@@ -126,8 +126,11 @@ def test_thirty_percent_failures_then_an_outage_lose_nothing_and_double_nothing(
     after = {c: [t for t in times if t >= back] for c, times in fake.post_times.items()}
     first = min(times[0] for times in after.values() if times)
     assert first - back <= MAX_BACKOFF * 1.2 + 2
-    assert waiting and {c: after[c][0] - first <= 4 for c in waiting} == dict.fromkeys(
-        waiting, True
+    # A channel whose waiting row had reached Slack before the outage (its answer lost) only
+    # needed the row recorded, once found there: no new post is due in it.
+    flowing = {c for c in waiting if after.get(c)}
+    assert flowing and {c: after[c][0] - first <= 4 for c in flowing} == dict.fromkeys(
+        flowing, True
     )
 
 
