@@ -244,8 +244,8 @@ class DigestService:
                 uow.queue(workspace_id, DeliveryKind.THREAD, team.channel_id, part, now, ref=post)
                 for part in thread
             ]
-            session.get_one(Digest, claimed).delivery_id = post.id
-            return [post.id, *(r.id for r in replies)]
+            session.get_one(Digest, claimed).delivery_id = post
+            return [post, *replies]
 
 
 def _pair(session: Session, workspace_id: str, team_key: str) -> tuple[Team, Team]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, literal, select, tuple_, union
+from sqlalchemy import BindParameter, Select, Table, bindparam, select, tuple_, union
 
 from storage.enums import Action, DeliveryKind, DeliveryStatus
 from storage.models import AuditEntry, Delivery, Goal, Item, Member
@@ -78,44 +79,55 @@ def publish(uow: UnitOfWork, workspace_id: str, users: list[str], now: datetime)
             uow.queue(workspace_id, DeliveryKind.HOME, user, {}, now)
 
 
+_ITEMS, _MEMBERS, _GOALS, _DELIVERIES = (
+    cast(Table, model.__table__) for model in (Item, Member, Goal, Delivery)
+)
+_ITEM_IDS: BindParameter[int] = bindparam("items", expanding=True)
+_GOAL_IDS: BindParameter[int] = bindparam("goals", expanding=True)
+# Who an item or team goal touches: its author, and the members of the team it is for.
+_TOUCHED = union(
+    select(_ITEMS.c.workspace_id, _ITEMS.c.author_id).where(_ITEMS.c.id.in_(_ITEM_IDS)),
+    select(_MEMBERS.c.workspace_id, _MEMBERS.c.user_id)
+    .join(_ITEMS, _ITEMS.c.to_team_id == _MEMBERS.c.team_id)
+    .where(_ITEMS.c.id.in_(_ITEM_IDS)),
+    select(_MEMBERS.c.workspace_id, _MEMBERS.c.user_id)
+    .join(_GOALS, _GOALS.c.team_id == _MEMBERS.c.team_id)
+    .where(_GOALS.c.id.in_(_GOAL_IDS)),
+).subquery()
+
+
+def _with_home(people: Any) -> Select[Any]:
+    """Of these (workspace, user) pairs, those who have a Home (a Home row of any status)."""
+    return (
+        select(_DELIVERIES.c.workspace_id, _DELIVERIES.c.channel)
+        .where(
+            # Every status, named so that ix_deliveries_pending serves the lookup.
+            _DELIVERIES.c.status.in_(tuple(DeliveryStatus)),
+            tuple_(_DELIVERIES.c.workspace_id, _DELIVERIES.c.channel).in_(people),
+            _DELIVERIES.c.kind == DeliveryKind.HOME,
+        )
+        .distinct()
+    )
+
+
+_SHOWN = _with_home(select(_TOUCHED))  # built once: this runs before every change commits
+
+
 def shown(uow: UnitOfWork, entries: Iterable[AuditEntry]) -> dict[str, list[str]]:
     """Whose published Home the audited changes alter, by workspace: one statement, which
     finds nobody at once where no one touched has opened their Home."""
-    people: list[Select[str, str]] = []
     items = {e.object_id for e in entries if e.action in ON_ITEMS and e.object_id is not None}
     goals = {
         e.object_id for e in entries if e.action == Action.TEAM_GOAL and e.object_id is not None
     }
-    for entry in entries:
-        if entry.action in ON_PEOPLE:
-            people.append(select(literal(entry.workspace_id), literal(entry.actor_id)))
-    if items:
-        people.append(select(Item.workspace_id, Item.author_id).where(Item.id.in_(items)))
-        people.append(
-            select(Member.workspace_id, Member.user_id)
-            .join(Item, Item.to_team_id == Member.team_id)
-            .where(Item.id.in_(items))
-        )
-    if goals:
-        people.append(
-            select(Member.workspace_id, Member.user_id)
-            .join(Goal, Goal.team_id == Member.team_id)
-            .where(Goal.id.in_(goals))
-        )
-    if not people:
-        return {}
-    touched = union(*people).subquery()
-    rows = uow.session.execute(
-        select(Delivery.workspace_id, Delivery.channel)
-        .where(
-            # Every status, named so that ix_deliveries_pending serves the lookup.
-            Delivery.status.in_(tuple(DeliveryStatus)),
-            tuple_(Delivery.workspace_id, Delivery.channel).in_(select(touched)),
-            Delivery.kind == DeliveryKind.HOME,
-        )
-        .distinct()
-    )
+    people = {(e.workspace_id, e.actor_id) for e in entries if e.action in ON_PEOPLE}
+    rows: list[tuple[str, str]] = []
+    if items or goals:
+        params = {"items": sorted(items), "goals": sorted(goals)}
+        rows += [(w, u) for w, u in uow.connection.execute(_SHOWN, params)]
+    if people:  # a join or a leave: the person, whose teams changed
+        rows += [(w, u) for w, u in uow.connection.execute(_with_home(people))]
     users: dict[str, list[str]] = {}
-    for workspace_id, user in sorted(rows):
+    for workspace_id, user in sorted(set(rows)):
         users.setdefault(workspace_id, []).append(user)
     return users

@@ -168,9 +168,9 @@ class ReaskService:
                 # Only the last round also reaches the channel, if the workspace wants it.
                 loud = done + 1 == limit and workspace.reask_broadcast
                 message = self._render.reask(view, done + 1, limit, now, broadcast=loud)
-                sent = uow.queue(ws, DeliveryKind.THREAD, post.channel, message, now, post)
+                sent = uow.queue(ws, DeliveryKind.THREAD, post.channel, message, now, post.id)
             else:
                 message = self._render.escalation_dm(view, done, now)
-                sent = uow.queue(ws, DeliveryKind.DM, question.author_id, message, now, post)
-            reask.delivery_id = sent.id
-            return [sent.id]
+                sent = uow.queue(ws, DeliveryKind.DM, question.author_id, message, now, post.id)
+            reask.delivery_id = sent
+            return [sent]

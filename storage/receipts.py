@@ -13,12 +13,11 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.claims import insert_ignore
 from storage.models import RequestReceipt
 
 if TYPE_CHECKING:
@@ -43,6 +42,13 @@ class Replayed(Exception):
 
 _current: ContextVar[Receipt | None] = ContextVar("receipt", default=None)
 
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect.
+_TABLE = cast(Table, RequestReceipt.__table__)
+_CLAIM = {
+    "postgresql": postgresql.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+    "sqlite": sqlite.insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.id),
+}
+
 
 def expect(receipt: Receipt | None) -> None:
     """The request being served from here on, in this thread's context."""
@@ -53,19 +59,14 @@ def current() -> Receipt | None:
     return _current.get()
 
 
-def claim(session: Session) -> Receipt | None:
+def claim(connection: Connection) -> Receipt | None:
     """In a transaction about to commit writes: record the request, or raise `Replayed`.
     Returns the receipt to mark claimed once the transaction has committed."""
     receipt = _current.get()
     if receipt is None or receipt.claimed:
         return None
-    taken = insert_ignore(
-        session,
-        RequestReceipt,
-        workspace_id=receipt.workspace_id,
-        key=receipt.key,
-        created_at=receipt.at,
-    )
+    row = {"workspace_id": receipt.workspace_id, "key": receipt.key, "created_at": receipt.at}
+    taken = connection.execute(_CLAIM[connection.dialect.name], row).scalar()
     if taken is None:
         raise Replayed(receipt.key)
     return receipt

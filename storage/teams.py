@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple, cast
 
-from sqlalchemy import and_, select
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.claims import insert_ignore
@@ -13,7 +14,7 @@ from storage.errors import NoChannel, NotInTeam, UnknownTeam
 from storage.models import Member, Team, Workspace
 from storage.policy.permissions import Actor
 from storage.servicelines import seed_service_lines
-from storage.uow import Database, contacts
+from storage.uow import Database, UnitOfWork, contacts
 from storage.views import TeamView
 
 TEAM_NAMES = {"marketing": "Marketing", "liaison": "Physician Liaisons"}
@@ -50,9 +51,9 @@ def member_team(session: Session, workspace_id: str, user_id: str) -> Team:
     return team
 
 
-def home_channel(session: Session, team: Team) -> str:
+def home_channel(session: Session, workspace_id: str, team: Team | TeamRow) -> str:
     if team.channel_id is None:
-        raise NoChannel(team.key, team.name, contacts(session, team.workspace_id))
+        raise NoChannel(team.key, team.name, contacts(session, workspace_id))
     return team.channel_id
 
 
@@ -124,15 +125,35 @@ class TeamService:
             ]
 
 
-def route(session: Session, workspace_id: str, user_id: str) -> tuple[Team, Team, str]:
-    """The author's team, the team they address, and that team's channel (one query)."""
-    rows = session.execute(
-        select(Team, Member.id)
-        .outerjoin(Member, and_(Member.team_id == Team.id, Member.user_id == user_id))
-        .where(Team.workspace_id == workspace_id)
-    ).all()
-    mine = [team for team, member in rows if member is not None]
-    if not mine:
-        raise NotInTeam(user_id)
-    other = next(team for team, _ in rows if team.id != mine[0].id)
-    return mine[0], other, home_channel(session, other)
+class TeamRow(NamedTuple):
+    id: int
+    key: str
+    name: str
+    channel_id: str | None
+    mine: bool  # the author is a member
+
+
+_TEAMS, _MEMBERS = cast(Table, Team.__table__), cast(Table, Member.__table__)
+_ROUTE = (
+    select(
+        _TEAMS.c.id,
+        _TEAMS.c.key,
+        _TEAMS.c.name,
+        _TEAMS.c.channel_id,
+        _MEMBERS.c.id.is_not(None).label("mine"),
+    )
+    .outerjoin(
+        _MEMBERS,
+        and_(_MEMBERS.c.team_id == _TEAMS.c.id, _MEMBERS.c.user_id == bindparam("user_id")),
+    )
+    .where(_TEAMS.c.workspace_id == bindparam("workspace_id"))
+)
+
+
+def route(uow: UnitOfWork, workspace_id: str, user_id: str) -> tuple[TeamRow | None, TeamRow]:
+    """The author's team (None when they are in neither) and the team they address: one
+    statement, prepared once."""
+    params = {"workspace_id": workspace_id, "user_id": user_id}
+    rows = [TeamRow(*row) for row in uow.connection.execute(_ROUTE, params)]
+    mine = next((row for row in rows if row.mine), None)
+    return mine, next(row for row in rows if row is not mine)

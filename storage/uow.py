@@ -6,9 +6,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Connection, Engine, Table, bindparam, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import WriterLock, make_engine, make_session_factory, writer_lock
@@ -58,11 +58,23 @@ def _mark_written(session: Session, _context: Any) -> None:
     session.info[WROTE] = True
 
 
+# The write path's statements, built once: a use case runs them on its transaction's
+# connection, without the ORM's flush (which cost more than the rest of a request).
+_DELIVERIES = cast(Table, Delivery.__table__)
+_AUDIT = insert(cast(Table, AuditEntry.__table__))
+_QUEUE = insert(_DELIVERIES).returning(_DELIVERIES.c.id)
+_TEAM_OF = select(Member.team_id).where(
+    Member.workspace_id == bindparam("workspace_id"), Member.user_id == bindparam("user_id")
+)
+
+
 class UnitOfWork:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._queued = False
+        self._written = False  # by a statement of its own, not through the session
         self._entries: list[AuditEntry] = []
+        self._connection: Connection | None = None
         self.session: Session
 
     def __enter__(self) -> Self:
@@ -85,8 +97,9 @@ class UnitOfWork:
             if exc_type is None:
                 if self._entries:
                     self._db.before_commit(self, self._entries)
+                    self.connection.execute(_AUDIT, [_audit_row(e) for e in self._entries])
                 # A request that changes something is recorded with its change, once.
-                receipt = claim(self.session) if self._wrote() else None
+                receipt = claim(self.connection) if self._wrote() else None
                 self.session.commit()
                 if receipt is not None:
                     receipt.claimed = True
@@ -98,9 +111,29 @@ class UnitOfWork:
         if exc_type is None and self._queued:
             self._db.on_queued()
 
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for the statements the write path runs itself."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
+
+    def write(self) -> Connection:
+        """The connection, for a statement that changes something (the request's receipt
+        is then claimed with it)."""
+        self._written = True
+        return self.connection
+
     def _wrote(self) -> bool:
         session = self.session
-        return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))
+        return bool(
+            self._written
+            or self._entries
+            or session.new
+            or session.dirty
+            or session.deleted
+            or session.info.get(WROTE)
+        )
 
     def queue(
         self,
@@ -109,26 +142,27 @@ class UnitOfWork:
         channel: str,
         payload: Payload,
         now: datetime,
-        ref: Delivery | None = None,
+        ref: int | None = None,
         notify: str | None = None,
-    ) -> Delivery:
-        """Record a Slack call to make once this transaction commits."""
-        delivery = Delivery(
-            workspace_id=workspace_id,
-            kind=kind,
-            channel=channel,
-            payload=payload,
-            ref_id=ref.id if ref else None,
-            notify_user=notify,
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        self.session.add(delivery)
-        self.session.flush()
+    ) -> int:
+        """Record a Slack call to make once this transaction commits; its delivery id.
+        `ref`: the delivery it follows (the post an edit or a thread reply is about)."""
+        if self.session.new or self.session.dirty:
+            self.session.flush()  # rows the session holds go first, as written
+        row = {
+            "workspace_id": workspace_id,
+            "kind": kind,
+            "channel": channel,
+            "payload": payload,
+            "ref_id": ref,
+            "notify_user": notify,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
         self._queued = True
-        return delivery
+        return int(self.write().execute(_QUEUE, row).scalar_one())
 
     def act(
         self,
@@ -139,13 +173,16 @@ class UnitOfWork:
         *,
         object_id: int | None = None,
         detail: dict[str, Any] | None = None,
+        team_id: int | None = None,
     ) -> AuditEntry:
-        """The one door for writes: check the permissions matrix, then write the audit row.
+        """The one door for writes: check the permissions matrix, then record the audit row.
 
-        A refusal raises, and the transaction (this row with it) is rolled back; so is the
-        row when a later step of the use case refuses.
+        A refusal raises, and the transaction is rolled back. The row is written with the
+        commit, so the use case can still name what it created (`object_id`) or add to
+        `detail`; a later refusal leaves it unwritten. `team_id`: the actor's team, where the
+        use case has read it already.
         """
-        object_type, object_id = self.permit(actor, action, target, object_id)
+        object_type, object_id = self.permit(actor, action, target, object_id, team_id)
         entry = AuditEntry(
             workspace_id=actor.workspace_id,
             actor_id=actor.user_id,
@@ -155,7 +192,6 @@ class UnitOfWork:
             at=now,
             detail=detail,
         )
-        self.session.add(entry)
         self._entries.append(entry)
         return entry
 
@@ -165,9 +201,11 @@ class UnitOfWork:
         action: Action,
         target: Item | Team | Goal | None,
         object_id: int | None = None,
+        team_id: int | None = None,
     ) -> tuple[str, int | None]:
         """Raise the refusal if the matrix says no; otherwise what the action is about."""
-        team_id = None if actor.system else self.team_of(actor.workspace_id, actor.user_id)
+        if team_id is None and not actor.system:
+            team_id = self.team_of(actor.workspace_id, actor.user_id)
         if isinstance(target, Item):
             standing = Standing(team_id, target.from_team_id, target.to_team_id, target.author_id)
             object_type, object_id = str(target.kind), target.id
@@ -185,11 +223,10 @@ class UnitOfWork:
         return object_type, object_id
 
     def team_of(self, workspace_id: str, user_id: str) -> int | None:
-        return self.session.scalar(
-            select(Member.team_id).where(
-                Member.workspace_id == workspace_id, Member.user_id == user_id
-            )
-        )
+        found = self.connection.execute(
+            _TEAM_OF, {"workspace_id": workspace_id, "user_id": user_id}
+        ).scalar()
+        return None if found is None else int(found)
 
     def _refusal(
         self,
@@ -211,6 +248,18 @@ class UnitOfWork:
 
     def contacts(self, workspace_id: str) -> tuple[str, ...]:
         return contacts(self.session, workspace_id)
+
+
+def _audit_row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "workspace_id": entry.workspace_id,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "at": entry.at,
+        "detail": entry.detail,
+    }
 
 
 def contacts(session: Session, workspace_id: str) -> tuple[str, ...]:

@@ -2,28 +2,65 @@
 storage.policy (who may, from which states, to which state).
 
 The move is a conditional UPDATE, so when many people click at once exactly one wins and
-the rest are told, from the row as it now is, who got there first.
+the rest are told, from the row as it now is, who got there first. A click waits on this
+path, so it runs statements prepared once, and reads the item as plain columns into an
+object that stays out of the session (nothing is written by accident at commit).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ClauseElement, Connection, Table, bindparam, select, update
 
-from storage.claims import owned
-from storage.enums import Action, DeliveryKind, State
+from storage.enums import Action, DeliveryKind, ItemKind, State
 from storage.errors import NoLongerOpen, NotFound
 from storage.items.views import item_view, last_move
-from storage.models import Delivery, Item, Offer, Question
+from storage.models import Delivery, Item, Offer, Question, Update
 from storage.policy.lifecycle import LIFECYCLE, Step
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
 from storage.uow import UnitOfWork
 from storage.views import ItemView
+
+_ITEMS = cast(Table, Item.__table__)
+_KINDS: dict[ItemKind, type[Item]] = {
+    ItemKind.UPDATE: Update,
+    ItemKind.QUESTION: Question,
+    ItemKind.OFFER: Offer,
+}
+_OWN = {
+    kind: cast(Table, Question.__table__ if kind == ItemKind.QUESTION else Offer.__table__)
+    for kind in (ItemKind.QUESTION, ItemKind.OFFER)
+}
+_OWN_COLUMNS = [c for own in _OWN.values() for c in own.c if c.key != "id"]
+_LOAD = (
+    select(_ITEMS, *_OWN_COLUMNS)
+    .select_from(_ITEMS)
+    .outerjoin(_OWN[ItemKind.QUESTION], _OWN[ItemKind.QUESTION].c.id == _ITEMS.c.id)
+    .outerjoin(_OWN[ItemKind.OFFER], _OWN[ItemKind.OFFER].c.id == _ITEMS.c.id)
+    .where(_ITEMS.c.id == bindparam("item_id"))
+)
+_MOVE = (
+    update(_ITEMS)
+    .where(
+        _ITEMS.c.id == bindparam("item_id"), _ITEMS.c.status.in_(bindparam("start", expanding=True))
+    )
+    .values(status=bindparam("end"))
+)
+_DELIVERIES = cast(Table, Delivery.__table__)
+_POST = select(_DELIVERIES.c.id, _DELIVERIES.c.channel).where(
+    _DELIVERIES.c.id == bindparam("delivery_id")
+)
+
+
+class Post(NamedTuple):
+    """The message an item was posted as: what edits and thread replies refer to."""
+
+    id: int
+    channel: str
 
 
 def transition(
@@ -39,35 +76,57 @@ def transition(
 ) -> tuple[Item, ItemView]:
     """Take `action` on the item: check, move, record `values` on the kind's own table,
     run `then` (e.g. recording an answer), re-render the item's message and audit it."""
-    session = uow.session
-    item, step = located(session, actor, action, item_id)
+    item, step = located(uow, actor, action, item_id)
     entry = uow.act(actor, action, item, now)
-    moved = session.execute(
-        update(Item)
-        .where(Item.id == item.id, Item.status.in_(step.start))
-        .values(status=step.end)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(item)
-        raise refusal(item)
+    connection = uow.write()
+    params = {"item_id": item.id, "start": list(step.start), "end": step.end}
+    if connection.execute(_MOVE, params).rowcount != 1:
+        raise refusal(load(connection, item.workspace_id, item.id, noun(action)))
+    item.status = step.end
     if values:
-        table: Table = type(item).__table__  # type: ignore[assignment]
-        session.execute(update(table).where(table.c.id == item.id).values(**values))
-    session.refresh(item)
+        _record(connection, item, values)
     if isinstance(item, Offer) and item.of_value:
         entry.detail = {"of_value": True}
     if then is not None:
         then(item)
-    view = item_view(session, item)
+    view = item_view(uow.session, item)
     if step.redraw:
         refresh_message(uow, render, item, view, now)
     return item, view
 
 
-def located(session: Session, actor: Actor, action: Action, item_id: int) -> tuple[Item, Step]:
+def _record(connection: Connection, item: Item, values: dict[str, Any]) -> None:
+    """Write `values` on the kind's own table, and onto the item as they were stored."""
+    table = _OWN[item.kind]
+    statement = update(table).where(table.c.id == item.id).values(**values)
+    if any(isinstance(value, ClauseElement) for value in values.values()):
+        stored = connection.execute(statement.returning(*(table.c[k] for k in values))).one()
+        values = dict(zip(values, stored, strict=True))
+    else:
+        connection.execute(statement)
+    for key, value in values.items():
+        setattr(item, key, value)
+
+
+def load(connection: Connection, workspace_id: str, item_id: int, what: str) -> Item:
+    """The item with this id as it is now, if it belongs to this workspace (ids in buttons
+    are untrusted); an object of its kind, outside the session."""
+    row = connection.execute(_LOAD, {"item_id": item_id}).mappings().first()
+    if row is None or row["workspace_id"] != workspace_id:
+        raise NotFound(what)
+    kind = ItemKind(row["kind"])
+    item = _KINDS[kind]()
+    columns = [*_ITEMS.c]
+    if kind in _OWN:
+        columns += [column for column in _OWN[kind].c if column.key != "id"]
+    for column in columns:
+        setattr(item, column.key, row[column])
+    return item
+
+
+def located(uow: UnitOfWork, actor: Actor, action: Action, item_id: int) -> tuple[Item, Step]:
     """The workspace's item that `action` applies to, and the step the action takes it."""
-    item = owned(session, Item, actor.workspace_id, item_id, noun(action))
+    item = load(uow.connection, actor.workspace_id, item_id, noun(action))
     step = LIFECYCLE[item.kind].get(action)
     if step is None:  # an id of another kind of item: to this button, it does not exist
         raise NotFound(noun(action))
@@ -76,12 +135,12 @@ def located(session: Session, actor: Actor, action: Action, item_id: int) -> tup
 
 def refresh_message(
     uow: UnitOfWork, render: Renderer, item: Item, view: ItemView, now: datetime
-) -> Delivery | None:
+) -> Post | None:
     """Queue the edit that shows the item's message in its new state; its original post."""
     if item.delivery_id is None:
         return None
-    post = uow.session.get_one(Delivery, item.delivery_id)
-    uow.queue(item.workspace_id, DeliveryKind.EDIT, post.channel, render.item(view), now, ref=post)
+    post = post_of(uow, item)
+    uow.queue(item.workspace_id, DeliveryKind.EDIT, post.channel, render.item(view), now, post.id)
     return post
 
 
@@ -100,5 +159,6 @@ def noun(action: Action) -> str:
     return "offer" if action in offers else "question"
 
 
-def post_of(session: Session, item: Item) -> Delivery:
-    return session.get_one(Delivery, item.delivery_id)
+def post_of(uow: UnitOfWork, item: Item) -> Post:
+    row = uow.connection.execute(_POST, {"delivery_id": item.delivery_id}).one()
+    return Post(int(row.id), str(row.channel))

@@ -12,7 +12,7 @@ from storage.calendar import calendar_of
 from storage.enums import Action, DeliveryKind
 from storage.errors import Refused
 from storage.guard import Text
-from storage.items.lifecycle import located, post_of, refusal, transition
+from storage.items.lifecycle import Post, located, post_of, refusal, transition
 from storage.items.post import post
 from storage.items.views import item_view
 from storage.links import web_link
@@ -38,7 +38,7 @@ class ItemService:
         """The item, if this user may take `action` on it now; before a form opens (the
         submit is checked again)."""
         with self._db.unit_of_work() as uow:
-            item, step = located(uow.session, actor, action, item_id)
+            item, step = located(uow, actor, action, item_id)
             uow.permit(actor, action, item)
             if item.status not in step.start:
                 raise refusal(item)
@@ -49,7 +49,7 @@ class ItemService:
         with self._db.unit_of_work() as uow:
             _, view, post = self._answer(uow, actor, question_id, text.value, None, now)
             reply = self._render.answer_reply(view, view.answers[-1])
-            uow.queue(actor.workspace_id, DeliveryKind.THREAD, post.channel, reply, now, ref=post)
+            uow.queue(actor.workspace_id, DeliveryKind.THREAD, post.channel, reply, now, post.id)
             return view
 
     def thread_question(self, workspace_id: str, channel_id: str, thread_ts: str) -> int | None:
@@ -86,7 +86,7 @@ class ItemService:
         text: str,
         slack_ts: str | None,
         now: datetime,
-    ) -> tuple[Question, QuestionView, Delivery]:
+    ) -> tuple[Question, QuestionView, Post]:
         def record(item: Item) -> None:
             uow.session.add(
                 Answer(
@@ -113,10 +113,10 @@ class ItemService:
             then=record,
         )
         question, qview = cast(Question, item), cast(QuestionView, view)
-        post = post_of(uow.session, question)
+        post = post_of(uow, question)
         answer = AnswerView(actor.user_id, text, now)
         dm = self._render.answer_dm(qview, answer)
-        uow.queue(actor.workspace_id, DeliveryKind.DM, question.author_id, dm, now, ref=post)
+        uow.queue(actor.workspace_id, DeliveryKind.DM, question.author_id, dm, now, ref=post.id)
         return question, qview, post
 
     def close(self, actor: Actor, question_id: int, now: datetime) -> QuestionView:
@@ -154,8 +154,8 @@ class ItemService:
             told = offer.author_id if actor.user_id != offer.author_id else offer.accepted_by
             if action != Action.WITHDRAW and told:
                 dm = self._render.offer_dm(oview, action)
-                post = post_of(uow.session, offer)
-                uow.queue(actor.workspace_id, DeliveryKind.DM, told, dm, now, ref=post)
+                post = post_of(uow, offer)
+                uow.queue(actor.workspace_id, DeliveryKind.DM, told, dm, now, ref=post.id)
             return oview
 
     def snooze(self, actor: Actor, question_id: int, now: datetime) -> datetime:
@@ -172,8 +172,8 @@ class ItemService:
                 values={"snoozed_until": until},
             )
             note = self._render.working_on_it(cast(QuestionView, view), actor.user_id, until)
-            post = post_of(uow.session, item)
-            uow.queue(actor.workspace_id, DeliveryKind.THREAD, post.channel, note, now, ref=post)
+            post = post_of(uow, item)
+            uow.queue(actor.workspace_id, DeliveryKind.THREAD, post.channel, note, now, ref=post.id)
             return until
 
     def keep_asking(self, actor: Actor, question_id: int, now: datetime) -> None:

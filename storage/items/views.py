@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Table, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.enums import State
@@ -55,8 +56,14 @@ def item_tags(session: Session, item: Item) -> Tags:
 NO_TAGS = Tags()
 
 
+_TEAMS = cast(Table, Team.__table__)
+_NAMES = select(_TEAMS.c.id, _TEAMS.c.name).where(
+    _TEAMS.c.id.in_(bindparam("team_ids", expanding=True))
+)
+
+
 def team_names(session: Session, *team_ids: int) -> dict[int, str]:
-    rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))
+    rows = session.connection().execute(_NAMES, {"team_ids": list(team_ids)})
     return {team_id: name for team_id, name in rows}
 
 
