@@ -21,7 +21,7 @@ from bench import fanout
 from bench import requests as slack
 from bench.common import FakeSlack, Server, databases, free_port, save, start, start_app, table
 from bench.load import Outcome, closed_loop, open_loop
-from bench.seed import open_db, open_offers, seeded_ts, workspace
+from bench.seed import open_db, open_offers, person, seeded_ts, workspace
 from bot.sandbox.workspace import Message
 from handlers import ids
 
@@ -39,8 +39,8 @@ def store_and_ack(
     url = fake.response_url("bench")
 
     def make(n: int) -> bytes:
-        user = f"U_M{n % 3 + 1}"
         team = f"T{n % WORKSPACES:04d}"
+        user = person(team, "marketing", n % 3 + 1)
         match n % 3:
             case 0:
                 return slack.command(port, "/share", f"Update {n}: mailers", user, "C", team)
@@ -48,6 +48,7 @@ def store_and_ack(
                 return slack.command(port, "/ask", f"Question {n}: who first?", user, "C", team)
             case _:
                 team, offer = offers[n // 3]
+                user = person(team, "marketing", n % 3 + 1)
                 return slack.click(port, ids.ACCEPT, str(offer), user, url, team)
 
     return make
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     port,
                 )
                 try:
-                    make = lambda n, p=port: slack.command(p, "/share", f"u {n}", "U_M1", "C")  # noqa: E731
+                    make = lambda n, p=port: slack.command(p, "/share", f"u {n}", "U0001M1", "C")  # noqa: E731
                     per_db[f"bolt_{mode}"] = run(baseline, make, seconds, rates, concurrency)
                 finally:
                     baseline.stop()

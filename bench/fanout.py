@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bench.common import FakeSlack, databases, save, start_app, table
-from bench.seed import open_db, workspace
+from bench.seed import open_db, person, workspace
 from storage.enums import DeliveryStatus, ItemKind, State
 from storage.models import Delivery, Question, Update
 from storage.uow import Database
@@ -45,7 +45,7 @@ def seed(db: Database, count: int, now: datetime) -> None:
                         "kind": ItemKind.UPDATE,
                         "from_team_id": teams[key],
                         "to_team_id": teams[other],
-                        "author_id": "U_M1",
+                        "author_id": person(ws, "marketing", 1),
                         "text": f"{key} plan for the week",
                         "status": State.SHARED,
                         "created_at": now - timedelta(days=1),
@@ -61,7 +61,7 @@ def seed(db: Database, count: int, now: datetime) -> None:
                         "kind": ItemKind.QUESTION,
                         "from_team_id": teams["marketing"],
                         "to_team_id": teams["liaison"],
-                        "author_id": "U_M1",
+                        "author_id": person(ws, "marketing", 1),
                         "text": "Which offices should we visit first?",
                         "status": State.OPEN,
                         "created_at": now - timedelta(hours=2),

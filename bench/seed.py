@@ -50,6 +50,12 @@ def open_db(url: str) -> Database:
     return db
 
 
+def person(workspace_id: str, team_key: str, n: int) -> str:
+    """A member's user id, unique across workspaces as Slack's are (a bench that reused ids
+    would have their direct messages share one channel, and one rate limit, in the fake)."""
+    return f"U{workspace_id[1:]}{'M' if team_key == 'marketing' else 'L'}{n}"
+
+
 def workspace(
     db: Database, workspace_id: str, created: datetime, members: int = 3, **schedule: Any
 ) -> dict[str, int]:
@@ -69,11 +75,10 @@ def workspace(
             s.add(team)
             s.flush()
             teams[key] = team.id
-            prefix = "U_M" if key == "marketing" else "U_L"
             s.add_all(
                 Member(
                     workspace_id=workspace_id,
-                    user_id=f"{prefix}{n}",
+                    user_id=person(workspace_id, key, n),
                     team_id=team.id,
                     joined_at=created,
                 )
@@ -124,7 +129,7 @@ def open_offers(db: Database, workspace_id: str, teams: dict[str, int], count: i
                         "from_team_id": teams["liaison"],
                         "to_team_id": teams["marketing"],
                         "kind": ItemKind.OFFER,
-                        "author_id": "U_L1",
+                        "author_id": person(workspace_id, "liaison", 1),
                         "text": f"Seeded offer {n}",
                         "status": State.OFFERED,
                         "created_at": now,
@@ -163,7 +168,7 @@ def history(
                     "kind": ItemKind.UPDATE,
                     "from_team_id": source,
                     "to_team_id": target,
-                    "author_id": "U_M1",
+                    "author_id": person(workspace_id, "marketing", 1),
                     "text": text(rng),
                     "status": State.SHARED,
                     "created_at": when(),
@@ -183,7 +188,7 @@ def history(
                     "kind": ItemKind.QUESTION,
                     "from_team_id": source,
                     "to_team_id": target,
-                    "author_id": "U_M1",
+                    "author_id": person(workspace_id, "marketing", 1),
                     "text": text(rng),
                     "status": status,
                     "created_at": asked,
@@ -203,7 +208,7 @@ def history(
                 {
                     "workspace_id": workspace_id,
                     "question_id": qid,
-                    "author_id": "U_L1",
+                    "author_id": person(workspace_id, "liaison", 1),
                     "text": text(rng),
                     "source": "modal",
                     "created_at": q["answered_at"],
@@ -224,11 +229,11 @@ def history(
                     "kind": ItemKind.OFFER,
                     "from_team_id": source,
                     "to_team_id": target,
-                    "author_id": "U_L1",
+                    "author_id": person(workspace_id, "liaison", 1),
                     "text": text(rng),
                     "status": status,
                     "created_at": made,
-                    "accepted_by": "U_M1" if accepted else None,
+                    "accepted_by": person(workspace_id, "marketing", 1) if accepted else None,
                     "accepted_at": made + timedelta(hours=5) if accepted else None,
                     "withdrawn_at": made + timedelta(hours=5) if withdrawn else None,
                 }

@@ -150,10 +150,12 @@ _ROUTE = (
 )
 
 
-def route(uow: UnitOfWork, workspace_id: str, user_id: str) -> tuple[TeamRow | None, TeamRow]:
-    """The author's team (None when they are in neither) and the team they address: one
-    statement, prepared once."""
+def route(
+    uow: UnitOfWork, workspace_id: str, user_id: str
+) -> tuple[TeamRow | None, TeamRow | None]:
+    """The author's team and the team they address (None for what the workspace lacks: an
+    author in neither team, a workspace never set up): one statement, prepared once."""
     params = {"workspace_id": workspace_id, "user_id": user_id}
     rows = [TeamRow(*row) for row in uow.connection.execute(_ROUTE, params)]
     mine = next((row for row in rows if row.mine), None)
-    return mine, next(row for row in rows if row is not mine)
+    return mine, next((row for row in rows if row is not mine), None)

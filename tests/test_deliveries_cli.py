@@ -35,7 +35,7 @@ def queued(
     with db.unit_of_work() as uow:
         ensure_workspace(uow.session, WS, NOW)
         ids = {
-            name: uow.queue(WS, DeliveryKind.POST, channel, {"text": SECRET_TEXT}, NOW).id
+            name: uow.queue(WS, DeliveryKind.POST, channel, {"text": SECRET_TEXT}, NOW)
             for name, channel in [("sent", "C_A"), ("failed", "C_B"), ("pending", "C_C")]
         }
     outbox = Outbox(db, SlackRenderer())
@@ -137,7 +137,7 @@ def test_a_stale_queue_shows_in_healthz_and_is_logged_once_each_way(
     old = datetime.now(UTC) - timedelta(seconds=400)  # QUEUE_STALE_SECONDS is 300
     with app.runtime.db.unit_of_work() as uow:
         ensure_workspace(uow.session, WS, old)
-        row = uow.queue(WS, DeliveryKind.POST, "C_A", {"text": "late"}, old).id
+        row = uow.queue(WS, DeliveryKind.POST, "C_A", {"text": "late"}, old)
 
     with caplog.at_level(logging.INFO, logger="bot.queue_health"):
         first, second = healthz(app), healthz(app)

@@ -49,8 +49,7 @@ def queue(db: Database, kind: DeliveryKind, channel: str, text: str, ref: int | 
     now = datetime.now(UTC)
     with db.unit_of_work() as uow:
         ensure_workspace(uow.session, TEAM_ID, now)
-        parent = uow.session.get_one(Delivery, ref) if ref is not None else None
-        return uow.queue(TEAM_ID, kind, channel, {"text": text}, now, ref=parent).id
+        return uow.queue(TEAM_ID, kind, channel, {"text": text}, now, ref=ref)
 
 
 def rows(db: Database) -> list[Delivery]:

@@ -37,9 +37,7 @@ def queue(
     db: Database, channel: str, kind: DeliveryKind = DeliveryKind.POST, ref: int | None = None
 ) -> int:
     with db.unit_of_work() as uow:
-        parent = uow.session.get_one(Delivery, ref) if ref is not None else None
-        row = uow.queue(WS, kind, channel, {"text": f"{kind} to {channel}"}, NOW, ref=parent)
-        return row.id
+        return uow.queue(WS, kind, channel, {"text": f"{kind} to {channel}"}, NOW, ref=ref)
 
 
 def claim(outbox: Outbox, now: datetime = NOW) -> Job | None:

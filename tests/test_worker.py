@@ -37,7 +37,7 @@ class HeldSlack(SlackSender):
 def test_a_call_under_way_when_the_worker_stops_is_recorded_not_repeated(db: Database) -> None:
     with db.unit_of_work() as uow:
         ensure_workspace(uow.session, "T0001", NOW)
-        row = uow.queue("T0001", DeliveryKind.POST, "C_LIA", {"text": "hello"}, NOW).id
+        row = uow.queue("T0001", DeliveryKind.POST, "C_LIA", {"text": "hello"}, NOW)
     slack = HeldSlack()
     outbox = Outbox(db, SlackRenderer())
     worker = DeliveryWorker(outbox, slack, senders=2)

@@ -80,7 +80,7 @@ def post(uow: UnitOfWork, render: Renderer, actor: Actor, draft: Draft, now: dat
     action, state = CREATED[draft.kind]
     mine, other = route(uow, actor.workspace_id, actor.user_id)
     entry = uow.act(actor, action, None, now, team_id=mine.id if mine else None)
-    if mine is None:
+    if mine is None or other is None:
         raise NotInTeam(actor.user_id)
     text = draft.text.value
     if draft.kind == ItemKind.OFFER and not draft.of_value and (words := value_words(text)):
