@@ -244,19 +244,21 @@ class DeliveryWorker:
                         watched = time.monotonic()
                         self._watch()
                     free = self._senders - len(inflight)
-                    jobs = self._outbox.claim_many(self._clock(), self._lease, free) if free else []
-                    inflight |= {pool.submit(self._attempt, job) for job in jobs}
-                    if not inflight and not answers:
+                    if free or answers:
+                        # Record the answers in, and claim what the free senders can take:
+                        # one transaction.
+                        now = self._clock()
+                        jobs = self._outbox.claim_many(now, self._lease, free, answers)
+                        self._recorded(answers, now)
+                        inflight |= {pool.submit(self._attempt, job) for job in jobs}
+                    if not inflight:
                         with self._wake:
                             self._wake.wait(self._poll)
                         continue
-                    if inflight:
-                        done, inflight = wait(inflight, self._poll, FIRST_COMPLETED)
-                        # Record every answer already in, in one transaction.
-                        done |= {f for f in inflight if f.done()}
-                        inflight -= done
-                        answers += [f.result() for f in done]
-                    self._settle(answers)
+                    done, inflight = wait(inflight, self._poll, FIRST_COMPLETED)
+                    done |= {f for f in inflight if f.done()}
+                    inflight -= done
+                    answers += [f.result() for f in done]
                 except Exception:  # the database may be briefly away; keep delivering
                     log.exception("delivery pass failed")
                     self._stop.wait(self._poll)
@@ -269,6 +271,12 @@ class DeliveryWorker:
         if answers:
             now = self._clock()
             self._outbox.settle(answers, now)
+            self._recorded(answers, now)
+
+    def _recorded(self, answers: list[Outcome], now: datetime) -> None:
+        """The answers are in the database: forget them, and make the rows of workspaces
+        that have just recovered due at once."""
+        if answers:
             answers.clear()
             with self._health_lock:
                 recovered, self._recovered = self._recovered, set()

@@ -89,26 +89,25 @@ class Outbox:
         self._db = db
         self._render = render
 
-    def claim_many(self, now: datetime, lease: timedelta, limit: int) -> list[Job]:
+    def claim_many(
+        self, now: datetime, lease: timedelta, limit: int, settled: list[Outcome] | None = None
+    ) -> list[Job]:
         """Lease up to `limit` rows that may go out now, each the head of its channel.
 
-        One UPDATE ... RETURNING, plus one read of the messages they refer to.
+        One UPDATE ... RETURNING, plus one read of the messages they refer to. `settled`:
+        answers to record first, in the same transaction (a worker's turn is then one
+        transaction, not two: on SQLite every transaction takes the one writer's turn).
         """
         params = {"now": now, "lease_until": now + lease, "limit": limit}
         with self._db.unit_of_work() as uow:
-            rows = uow.session.execute(_TAKE, params).all()
+            if settled:
+                self._record(uow, settled, now)
+            rows = uow.write().execute(_TAKE, params).all() if limit else []
             refs = {row.ref_id for row in rows if row.ref_id is not None}
             parents = (
                 {
                     parent.id: parent
-                    for parent in uow.session.execute(
-                        select(
-                            Delivery.id,
-                            Delivery.status,
-                            Delivery.result_channel,
-                            Delivery.result_ts,
-                        ).where(Delivery.id.in_(refs))
-                    )
+                    for parent in uow.connection.execute(_PARENTS, {"refs": sorted(refs)})
                 }
                 if refs
                 else {}
@@ -146,24 +145,27 @@ class Outbox:
     def settle(self, outcomes: list[Outcome], now: datetime) -> None:
         """Record what Slack answered for a batch of rows, in one transaction."""
         with self._db.unit_of_work() as uow:
-            connection = uow.session.connection()
-            for outcome in outcomes:
-                match outcome:
-                    case Sent(job_id, channel, ts, pace):
-                        sent = connection.execute(
-                            _SENT,
-                            {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now},
-                        ).one_or_none()
-                        if sent and pace:
-                            _pace(connection, sent.workspace_id, sent.channel, now + pace)
-                    case Retry(job_id, error, at, unsure):
-                        connection.execute(
-                            _RETRY,
-                            {"job": job_id, "at": at, "error": error[:200], "unsure": unsure},
-                        )
-                    case Fail(job_id, error):
-                        self._give_up(uow, [job_id], error, now)
-                        self._tell_author(uow, job_id, error, now)
+            self._record(uow, outcomes, now)
+
+    def _record(self, uow: UnitOfWork, outcomes: list[Outcome], now: datetime) -> None:
+        connection = uow.write()
+        for outcome in outcomes:
+            match outcome:
+                case Sent(job_id, channel, ts, pace):
+                    sent = connection.execute(
+                        _SENT,
+                        {"job": job_id, "sent_channel": channel, "sent_ts": ts, "now": now},
+                    ).one_or_none()
+                    if sent and pace:
+                        _pace(connection, sent.workspace_id, sent.channel, now + pace)
+                case Retry(job_id, error, at, unsure):
+                    connection.execute(
+                        _RETRY,
+                        {"job": job_id, "at": at, "error": error[:200], "unsure": unsure},
+                    )
+                case Fail(job_id, error):
+                    self._give_up(uow, [job_id], error, now)
+                    self._tell_author(uow, job_id, error, now)
 
     def _give_up(self, uow: UnitOfWork, ids: list[int], error: str, now: datetime) -> None:
         """Fail these rows and those that need them; each give-up is audited."""
@@ -385,18 +387,26 @@ _SENT = (
 )
 
 
+_PARENTS = select(
+    _table.c.id, _table.c.status, _table.c.result_channel, _table.c.result_ts
+).where(_table.c.id.in_(bindparam("refs", expanding=True)))
+
+
+def _pace_statement(dialect: Any) -> Any:
+    insert = dialect.insert(cast(Table, ChannelPace.__table__))
+    return insert.on_conflict_do_update(
+        index_elements=["workspace_id", "channel"],
+        set_={"not_before": insert.excluded.not_before},
+    )
+
+
+_PACE = {"postgresql": _pace_statement(postgresql), "sqlite": _pace_statement(sqlite)}
+
+
 def _pace(connection: Connection, workspace_id: str, channel: str, until: datetime) -> None:
     """The channel's next message waits until `until`."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(ChannelPace)
-    connection.execute(
-        insert.values(
-            workspace_id=workspace_id, channel=channel, not_before=until
-        ).on_conflict_do_update(
-            index_elements=[ChannelPace.workspace_id, ChannelPace.channel],
-            set_={"not_before": insert.excluded.not_before},
-        )
-    )
+    row = {"workspace_id": workspace_id, "channel": channel, "not_before": until}
+    connection.execute(_PACE[connection.dialect.name], row)
 
 
 def _dm_channels(session: Session, unsure: list[Any]) -> dict[tuple[str, str], str]:
