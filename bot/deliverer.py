@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RESTART_AFTER = 1.0  # seconds before a dead child is started again
 STOP_WAIT = 15.0  # seconds a stopping child may take to record its last answers
+NICENESS = 10
 
 
 class DeliveryProcess:
@@ -99,6 +100,9 @@ def _child(settings: Settings, level: str, form: str, parent: Connection) -> Non
     from bot.runtime import Runtime
 
     logs.configure(level, form)
+    # Acknowledgements are what people wait on; a post a few milliseconds later goes
+    # unnoticed. On a busy machine this process yields the CPU to the request process.
+    os.nice(NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
     try:
         runtime = Runtime(settings)
