@@ -8,7 +8,17 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-from sqlalchemy import Connection, Engine, Table, bindparam, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RootTransaction,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import WriterLock, make_engine, make_session_factory, writer_lock
@@ -74,15 +84,22 @@ class UnitOfWork:
         self._queued = False
         self._written = False  # by a statement of its own, not through the session
         self._entries: list[AuditEntry] = []
-        self._connection: Connection | None = None
-        self.session: Session
+        self._session: Session | None = None
+        # Set on entering: the transaction and its connection.
+        self.connection: Connection
+        self._transaction: RootTransaction
 
     def __enter__(self) -> Self:
         self._db.serial.__enter__()
         try:
-            self.session = self._db.sessions()
-            self.session.begin()
+            self.connection = self._db.engine.connect()
         except BaseException:
+            self._db.serial.__exit__(None, None, None)
+            raise
+        try:
+            self._transaction = self.connection.begin()
+        except BaseException:
+            self.connection.close()
             self._db.serial.__exit__(None, None, None)
             raise
         return self
@@ -93,30 +110,36 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        transaction = self._transaction
         try:
             if exc_type is None:
                 if self._entries:
                     self._db.before_commit(self, self._entries)
                     self.connection.execute(_AUDIT, [_audit_row(e) for e in self._entries])
+                if self._session is not None:
+                    self._session.flush()
                 # A request that changes something is recorded with its change, once.
                 receipt = claim(self.connection) if self._wrote() else None
-                self.session.commit()
+                transaction.commit()
                 if receipt is not None:
                     receipt.claimed = True
             else:
-                self.session.rollback()
+                transaction.rollback()
         finally:
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
+            self.connection.close()
             self._db.serial.__exit__(None, None, None)
         if exc_type is None and self._queued:
             self._db.on_queued()
 
     @property
-    def connection(self) -> Connection:
-        """The transaction's connection, for the statements the write path runs itself."""
-        if self._connection is None:
-            self._connection = self.session.connection()
-        return self._connection
+    def session(self) -> Session:
+        """The ORM's session, in the same transaction; made on first use (the write path
+        runs its own statements and needs none)."""
+        if self._session is None:
+            self._session = self._db.sessions(bind=self.connection)
+        return self._session
 
     def write(self) -> Connection:
         """The connection, for a statement that changes something (the request's receipt
@@ -125,15 +148,8 @@ class UnitOfWork:
         return self.connection
 
     def _wrote(self) -> bool:
-        session = self.session
-        return bool(
-            self._written
-            or self._entries
-            or session.new
-            or session.dirty
-            or session.deleted
-            or session.info.get(WROTE)
-        )
+        session = self._session
+        return bool(self._written or self._entries or (session and session.info.get(WROTE)))
 
     def queue(
         self,
@@ -147,8 +163,8 @@ class UnitOfWork:
     ) -> int:
         """Record a Slack call to make once this transaction commits; its delivery id.
         `ref`: the delivery it follows (the post an edit or a thread reply is about)."""
-        if self.session.new or self.session.dirty:
-            self.session.flush()  # rows the session holds go first, as written
+        if self._session is not None and (self._session.new or self._session.dirty):
+            self._session.flush()  # rows the session holds go first, as written
         row = {
             "workspace_id": workspace_id,
             "kind": kind,
