@@ -387,9 +387,9 @@ _SENT = (
 )
 
 
-_PARENTS = select(
-    _table.c.id, _table.c.status, _table.c.result_channel, _table.c.result_ts
-).where(_table.c.id.in_(bindparam("refs", expanding=True)))
+_PARENTS = select(_table.c.id, _table.c.status, _table.c.result_channel, _table.c.result_ts).where(
+    _table.c.id.in_(bindparam("refs", expanding=True))
+)
 
 
 def _pace_statement(dialect: Any) -> Any:

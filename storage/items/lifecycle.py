@@ -18,7 +18,8 @@ from sqlalchemy import ClauseElement, Connection, Table, bindparam, select, upda
 from storage.enums import Action, DeliveryKind, ItemKind, State
 from storage.errors import NoLongerOpen, NotFound
 from storage.items.views import item_view, last_move
-from storage.models import Delivery, Item, Offer, Question, Update
+from storage.models import Delivery, Item, Offer, Question
+from storage.models.items import KINDS, OWN_TABLES
 from storage.policy.lifecycle import LIFECYCLE, Step
 from storage.policy.permissions import Actor
 from storage.ports import Renderer
@@ -26,21 +27,12 @@ from storage.uow import UnitOfWork
 from storage.views import ItemView
 
 _ITEMS = cast(Table, Item.__table__)
-_KINDS: dict[ItemKind, type[Item]] = {
-    ItemKind.UPDATE: Update,
-    ItemKind.QUESTION: Question,
-    ItemKind.OFFER: Offer,
-}
-_OWN = {
-    kind: cast(Table, Question.__table__ if kind == ItemKind.QUESTION else Offer.__table__)
-    for kind in (ItemKind.QUESTION, ItemKind.OFFER)
-}
-_OWN_COLUMNS = [c for own in _OWN.values() for c in own.c if c.key != "id"]
+_QUESTIONS, _OFFERS = OWN_TABLES[ItemKind.QUESTION], OWN_TABLES[ItemKind.OFFER]
 _LOAD = (
-    select(_ITEMS, *_OWN_COLUMNS)
+    select(_ITEMS, *(c for own in OWN_TABLES.values() for c in own.c if c.key != "id"))
     .select_from(_ITEMS)
-    .outerjoin(_OWN[ItemKind.QUESTION], _OWN[ItemKind.QUESTION].c.id == _ITEMS.c.id)
-    .outerjoin(_OWN[ItemKind.OFFER], _OWN[ItemKind.OFFER].c.id == _ITEMS.c.id)
+    .outerjoin(_QUESTIONS, _QUESTIONS.c.id == _ITEMS.c.id)
+    .outerjoin(_OFFERS, _OFFERS.c.id == _ITEMS.c.id)
     .where(_ITEMS.c.id == bindparam("item_id"))
 )
 _MOVE = (
@@ -97,7 +89,7 @@ def transition(
 
 def _record(connection: Connection, item: Item, values: dict[str, Any]) -> None:
     """Write `values` on the kind's own table, and onto the item as they were stored."""
-    table = _OWN[item.kind]
+    table = OWN_TABLES[item.kind]
     statement = update(table).where(table.c.id == item.id).values(**values)
     if any(isinstance(value, ClauseElement) for value in values.values()):
         stored = connection.execute(statement.returning(*(table.c[k] for k in values))).one()
@@ -115,10 +107,10 @@ def load(connection: Connection, workspace_id: str, item_id: int, what: str) -> 
     if row is None or row["workspace_id"] != workspace_id:
         raise NotFound(what)
     kind = ItemKind(row["kind"])
-    item = _KINDS[kind]()
+    item = KINDS[kind]()
     columns = [*_ITEMS.c]
-    if kind in _OWN:
-        columns += [column for column in _OWN[kind].c if column.key != "id"]
+    if kind in OWN_TABLES:
+        columns += [column for column in OWN_TABLES[kind].c if column.key != "id"]
     for column in columns:
         setattr(item, column.key, row[column])
     return item

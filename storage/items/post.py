@@ -18,6 +18,7 @@ from storage.errors import InvalidSetting, NotInTeam, ValueUnflagged
 from storage.items.views import item_tags, view_of
 from storage.links import web_link
 from storage.models import Item, Offer, Question, Update, Workspace
+from storage.models.items import OWN_TABLES
 from storage.policy.compliance import value_words
 from storage.policy.lifecycle import CREATED
 from storage.policy.permissions import Actor
@@ -31,11 +32,7 @@ NEEDED_BY_FIELD = "needed_by"
 
 _ITEMS = cast(Table, Item.__table__)
 _ADD_ITEM = insert(_ITEMS).returning(_ITEMS.c.id)
-# Each kind's own table, for the kinds that have one.
-_ADD_KIND = {
-    ItemKind.QUESTION: insert(cast(Table, Question.__table__)),
-    ItemKind.OFFER: insert(cast(Table, Offer.__table__)),
-}
+_ADD_KIND = {kind: insert(table) for kind, table in OWN_TABLES.items()}
 _POSTED_AS = (
     update(_ITEMS)
     .where(_ITEMS.c.id == bindparam("item_id"))
@@ -67,8 +64,7 @@ def _insert(uow: UnitOfWork, item: Item) -> int:
         connection.execute(_ADD_ITEM, {key: state.get(key) for key in _COMMON}).scalar_one()
     )
     if (statement := _ADD_KIND.get(item.kind)) is not None:
-        own = cast(Table, type(item).__table__)
-        connection.execute(statement, {"id": item_id} | _own(own, state))
+        connection.execute(statement, {"id": item_id} | _own(OWN_TABLES[item.kind], state))
     return item_id
 
 

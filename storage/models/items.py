@@ -9,8 +9,9 @@ table of columns that are empty for two kinds out of three. Updates add nothing.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.enums import ItemKind, OfferType, State
@@ -85,6 +86,19 @@ class Offer(Item):
     offer_type: Mapped[OfferType | None] = mapped_column(EnumText(OfferType, 20))
 
     __mapper_args__ = {"polymorphic_identity": ItemKind.OFFER, "polymorphic_load": "inline"}
+
+
+# Each kind's class, and its own table for the kinds that have one: what the write path's
+# prepared statements read and write.
+KINDS: dict[ItemKind, type[Item]] = {
+    ItemKind.UPDATE: Update,
+    ItemKind.QUESTION: Question,
+    ItemKind.OFFER: Offer,
+}
+OWN_TABLES: dict[ItemKind, Table] = {
+    ItemKind.QUESTION: cast(Table, Question.__table__),
+    ItemKind.OFFER: cast(Table, Offer.__table__),
+}
 
 
 class Answer(Base):
