@@ -97,7 +97,7 @@ def _scheduler(_: argparse.Namespace) -> int:
     settings = _settings()
     from bot.runtime import Runtime
 
-    Runtime(settings).tick_forever()
+    Runtime(settings, background=True).tick_forever()
     return 0
 
 

@@ -105,7 +105,7 @@ def _child(settings: Settings, level: str, form: str, parent: Connection) -> Non
     os.nice(NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
     try:
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, background=True)
     except OperatorError as error:
         log.error("delivery process: %s", error)
         raise SystemExit(error.code) from None

@@ -41,9 +41,17 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        background: bool = False,
+    ) -> None:
+        """`background`: a process that only delivers and ticks; its writes let requests'
+        go first."""
         self.settings = settings
-        self.db = Database.from_url(settings.database_url)
+        self.db = Database.from_url(settings.database_url, background=background)
         upgrade(self.db.engine)
         self.links = Permalinks()  # the workspace's address, once auth.test has answered
         self.services = Services.build(

@@ -73,36 +73,52 @@ def connection_lost(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def writer_lock(engine: Engine) -> AbstractContextManager[object]:
+def writer_lock(engine: Engine, *, background: bool = False) -> AbstractContextManager[object]:
     """What a transaction holds while it runs: SQLite's writers one at a time.
 
     SQLite makes a writer that finds the file locked poll with sleeps of up to 100 ms;
     waiting on a lock instead wakes it the moment the other writer is done. `run`'s request
     and delivery processes write one file, so the lock spans processes (an flock on a side
-    file). Correctness never depends on it: SQLite's own lock still decides.
+    file). Correctness never depends on it: SQLite's own lock still decides. `background`:
+    this process (delivery, the scheduled passes) lets a waiting request go first.
     """
     if engine.dialect.name != "sqlite":
         return nullcontext()
     path = engine.url.database
     if not path or path == ":memory:":
         return threading.Lock()
-    return WriterLock(f"{path}-writer")
+    return WriterLock(f"{path}-writer", background=background)
 
 
 class WriterLock:
-    """This process's threads take turns on a lock; processes take turns on an flock."""
+    """This process's threads take turns on a lock; processes take turns on an flock.
 
-    def __init__(self, path: str) -> None:
-        self._path = path
+    A request waiting for the lock holds a shared lock on a second file (the gate) while it
+    waits; a background process must take the gate exclusively before it may queue for the
+    lock. So a request waits at most for the transaction under way, never behind a run of
+    delivery's (Monday's digests are hundreds of transactions in a row).
+    """
+
+    def __init__(self, path: str, *, background: bool = False) -> None:
+        self._paths = (path, f"{path}-gate")
+        self._gate_mode = fcntl.LOCK_EX if background else fcntl.LOCK_SH
         self._threads = threading.Lock()
-        self._fd = -1  # opened on first use, again after close (an engine outlives dispose)
+        self._fds = (-1, -1)  # opened on first use, again after close (an engine outlives dispose)
 
     def __enter__(self) -> WriterLock:
         self._threads.acquire()
         try:
-            if self._fd < 0:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            if self._fds[0] < 0:
+                self._fds = tuple(  # type: ignore[assignment]
+                    os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                    for path in self._paths
+                )
+            lock, gate = self._fds
+            fcntl.flock(gate, self._gate_mode)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            finally:
+                fcntl.flock(gate, fcntl.LOCK_UN)
         except BaseException:
             self._threads.release()
             raise
@@ -114,11 +130,12 @@ class WriterLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        fcntl.flock(self._fds[0], fcntl.LOCK_UN)
         self._threads.release()
 
     def close(self) -> None:
         with self._threads:
-            if self._fd >= 0:
-                os.close(self._fd)
-                self._fd = -1
+            for fd in self._fds:
+                if fd >= 0:
+                    os.close(fd)
+            self._fds = (-1, -1)

@@ -39,18 +39,19 @@ from storage.receipts import claim
 class Database:
     """The engine, its sessions, and whom to tell that new deliveries were committed."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, background: bool = False) -> None:
+        """`background`: a process whose writes may wait (delivery, the scheduled passes)."""
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_session_factory(engine)
         event.listen(self.sessions, "after_flush", _mark_written)
         self.on_queued: Callable[[], None] = lambda: None
         # Run before each commit that writes audit rows, with them (the App Home republishes).
         self.before_commit: Callable[[UnitOfWork, list[AuditEntry]], None] = lambda *_: None
-        self.serial: AbstractContextManager[object] = writer_lock(engine)
+        self.serial: AbstractContextManager[object] = writer_lock(engine, background=background)
 
     @classmethod
-    def from_url(cls, url: str, pool_size: int = 10) -> Database:
-        return cls(make_engine(url, pool_size=pool_size))
+    def from_url(cls, url: str, pool_size: int = 10, *, background: bool = False) -> Database:
+        return cls(make_engine(url, pool_size=pool_size), background=background)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
