@@ -124,7 +124,7 @@ class UnitOfWork:
                 transaction.commit()
                 if receipt is not None:
                     receipt.claimed = True
-            else:
+            elif transaction.is_active:  # the session may have rolled it back already
                 transaction.rollback()
         finally:
             if self._session is not None:
