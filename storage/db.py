@@ -80,7 +80,7 @@ def writer_lock(engine: Engine, *, background: bool = False) -> AbstractContextM
     waiting on a lock instead wakes it the moment the other writer is done. `run`'s request
     and delivery processes write one file, so the lock spans processes (an flock on a side
     file). Correctness never depends on it: SQLite's own lock still decides. `background`:
-    this process (delivery, the scheduled passes) lets a waiting request go first.
+    this process (delivery, the scheduled passes) writes between requests.
     """
     if engine.dialect.name != "sqlite":
         return nullcontext()
@@ -93,34 +93,44 @@ def writer_lock(engine: Engine, *, background: bool = False) -> AbstractContextM
 class WriterLock:
     """This process's threads take turns on a lock; processes take turns on an flock.
 
-    A request waiting for the lock holds a shared lock on a second file (the gate) while it
-    waits; a background process must take the gate exclusively before it may queue for the
-    lock. So a request waits at most for the transaction under way, never behind a run of
-    delivery's (Monday's digests are hundreds of transactions in a row).
+    While any request of this process waits for the lock or holds it, the process holds a
+    shared lock on a second file (the gate); a background process must take the gate
+    exclusively before it may queue for the lock. So delivery writes in the gaps between
+    requests, and a request waits at most for the one delivery transaction under way, never
+    behind a run of them (Monday's digests are thousands of transactions in a row). Under
+    an overload that leaves no gap, delivery waits for one: acknowledgements first.
     """
 
     def __init__(self, path: str, *, background: bool = False) -> None:
         self._paths = (path, f"{path}-gate")
-        self._gate_mode = fcntl.LOCK_EX if background else fcntl.LOCK_SH
-        self._threads = threading.Lock()
+        self._background = background
+        self._threads = threading.Lock()  # one transaction of this process at a time
+        self._state = threading.Lock()  # guards the files and the count below
+        self._requests = 0  # this process's requests waiting or writing, under the gate
         self._fds = (-1, -1)  # opened on first use, again after close (an engine outlives dispose)
 
     def __enter__(self) -> WriterLock:
-        self._threads.acquire()
+        if not self._background:
+            self._pass_gate()
         try:
-            if self._fds[0] < 0:
-                self._fds = tuple(  # type: ignore[assignment]
-                    os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                    for path in self._paths
-                )
-            lock, gate = self._fds
-            fcntl.flock(gate, self._gate_mode)
+            self._threads.acquire()
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            finally:
-                fcntl.flock(gate, fcntl.LOCK_UN)
+                with self._state:
+                    lock, gate = self._opened()
+                if self._background:
+                    fcntl.flock(gate, fcntl.LOCK_EX)
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX)
+                    finally:
+                        fcntl.flock(gate, fcntl.LOCK_UN)
+                else:
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+            except BaseException:
+                self._threads.release()
+                raise
         except BaseException:
-            self._threads.release()
+            if not self._background:
+                self._leave_gate()
             raise
         return self
 
@@ -132,9 +142,33 @@ class WriterLock:
     ) -> None:
         fcntl.flock(self._fds[0], fcntl.LOCK_UN)
         self._threads.release()
+        if not self._background:
+            self._leave_gate()
+
+    def _pass_gate(self) -> None:
+        # flock belongs to the open file, not the thread: the first request in takes the
+        # shared lock for all of them and the last one out releases it.
+        with self._state:
+            if self._requests == 0:
+                fcntl.flock(self._opened()[1], fcntl.LOCK_SH)
+            self._requests += 1
+
+    def _leave_gate(self) -> None:
+        with self._state:
+            self._requests -= 1
+            if self._requests == 0 and self._fds[1] >= 0:  # closing the file released it
+                fcntl.flock(self._fds[1], fcntl.LOCK_UN)
+
+    def _opened(self) -> tuple[int, int]:
+        if self._fds[0] < 0:
+            lock, gate = (
+                os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) for path in self._paths
+            )
+            self._fds = (lock, gate)
+        return self._fds
 
     def close(self) -> None:
-        with self._threads:
+        with self._threads, self._state:
             for fd in self._fds:
                 if fd >= 0:
                     os.close(fd)

@@ -73,7 +73,8 @@ def test_delivery_that_was_waiting_first_still_goes_first(tmp_path: Path) -> Non
     """The gate only keeps delivery from queueing again behind a waiting request; it
     never takes a place from a transaction already waiting (nothing waits forever)."""
     path = tmp_path / "app.db-writer"
-    holder, request = WriterLock(str(path)), WriterLock(str(path))
+    # Another background writer (the `scheduler` command) has a transaction under way.
+    holder, request = WriterLock(str(path), background=True), WriterLock(str(path))
     delivery = WriterLock(str(path), background=True)
     order: list[str] = []
 
@@ -86,4 +87,25 @@ def test_delivery_that_was_waiting_first_still_goes_first(tmp_path: Path) -> Non
     second.join(5)
     assert order == ["delivery", "request"]
     for lock in (holder, request, delivery):
+        lock.close()
+
+
+def test_delivery_writes_in_a_gap_between_requests_not_between_two_of_them(tmp_path: Path) -> None:
+    """The request process's threads share one WriterLock: while one of them writes and
+    another waits behind it, delivery waits at the gate, and goes after both."""
+    path = tmp_path / "app.db-writer"
+    requests = WriterLock(str(path))
+    delivery = WriterLock(str(path), background=True)
+    order: list[str] = []
+
+    with requests:  # one request's transaction under way
+        late = write("delivery", delivery, order)
+        until(lambda: waiting_on(Path(f"{path}-gate")) == 1)  # at the gate, not at the lock
+        assert waiting_on(path) == 0
+        queued = write("request", requests, order)  # the next request, in this process
+        until(lambda: requests._requests == 2)  # it is in, waiting for this one's turn
+    queued.join(5)
+    late.join(5)
+    assert order == ["request", "delivery"]
+    for lock in (requests, delivery):
         lock.close()
