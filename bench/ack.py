@@ -126,6 +126,9 @@ def run(
 
     def measured(label: str, go: Callable[[], Outcome], requests: int | None = None) -> None:
         found[label] = cpu_measured(server, go, requests)
+        # A level the app could not keep up with leaves a backlog (requests the load
+        # generator gave up on, posts to send); the next level starts once it is worked off.
+        found[label]["seconds_to_quiet"] = quiet(server)
 
     for rate in rates:
         batch = [make(counter + n) for n in range(int(rate * seconds))]
@@ -145,6 +148,19 @@ def run(
     measured("saturated", saturated)
     found["peak_rss_mb"] = server.peak_rss_mb()
     return found
+
+
+def quiet(server: Server, timeout: float = 300.0) -> float:
+    """Wait until the server's processes use under a tenth of a core; how long it took."""
+    began = time.monotonic()
+    used = server.cpu_seconds()
+    while time.monotonic() - began < timeout:
+        time.sleep(0.5)
+        now = server.cpu_seconds()
+        if now - used < 0.05:
+            break
+        used = now
+    return time.monotonic() - began
 
 
 def cpu_measured(

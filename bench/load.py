@@ -42,9 +42,15 @@ class Outcome:
         }
 
 
+# uvicorn closes a keep-alive connection idle for 5 s; a client that reused one could meet
+# the close instead of an answer (the app's fault in no way), so it dials anew before then.
+STALE_AFTER = 4.0
+
+
 class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.used = 0.0  # when its last answer came (the event loop's clock)
 
     async def send(self, raw: bytes) -> int:
         self.writer.write(raw)
@@ -75,6 +81,8 @@ async def open_loop(
     start = loop.time() + 0.05
 
     async def one(raw: bytes, scheduled: float) -> None:
+        while idle and loop.time() - idle[0].used > STALE_AFTER:
+            idle.pop(0).writer.close()
         connection = idle.pop() if idle else await _connect(host, port)
         try:
             status = await asyncio.wait_for(connection.send(raw), timeout)
@@ -83,6 +91,7 @@ async def open_loop(
             connection.writer.close()
             return
         outcome.record(loop.time() - scheduled, status)
+        connection.used = loop.time()
         idle.append(connection)
 
     for n, raw in enumerate(requests):
