@@ -59,8 +59,13 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting;
-        # taking the write lock up front makes concurrent writers queue instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # taking the write lock up front makes concurrent writers queue instead. A snapshot
+        # (`Database.reading`) never writes, so it takes no lock and waits for no writer.
+        reading = connection.get_execution_options().get(READING, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
+
+
+READING = "liaison_reading"  # an execution option: this connection only reads
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

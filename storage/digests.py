@@ -180,10 +180,10 @@ class DigestService:
 
     def preview(self, workspace_id: str, team_key: str, now: datetime) -> DigestView:
         """What the team's next digest would say if it went out now; nothing is recorded."""
-        with self._db.unit_of_work() as uow:
-            team, other = _pair(uow.session, workspace_id, team_key)
-            start = _period_start(uow.session, team, now)
-            return build_digest(uow.session, team, other, start, now)
+        with self._db.reading() as session:
+            team, other = _pair(session, workspace_id, team_key)
+            start = _period_start(session, team, now)
+            return build_digest(session, team, other, start, now)
 
     def run_due(self, now: datetime) -> list[int]:
         """Post every digest owed at `now` that no one has posted yet; the queued ids."""
@@ -218,15 +218,21 @@ class DigestService:
         return queued
 
     def _post(self, workspace_id: str, team_id: int, week: str, now: datetime) -> list[int]:
-        with self._db.unit_of_work() as uow:
-            session = uow.session
+        # Read and drawn from a snapshot first, so that the transaction that claims and
+        # queues the digest is a few rows long: on SQLite a request waits for it, not for
+        # a digest being drawn. Exactly once is still the claim's unique key.
+        with self._db.reading() as session:
             team = session.get_one(Team, team_id)
             other = session.scalars(
                 select(Team).where(Team.workspace_id == workspace_id, Team.id != team_id)
             ).one()
+            channel = team.channel_id
             start = _period_start(session, team, now)
+            view = build_digest(session, team, other, start, now)
+        parent, thread = self._render.digest(view)
+        with self._db.unit_of_work() as uow:
             claimed = insert_ignore(
-                session,
+                uow.session,
                 Digest,
                 workspace_id=workspace_id,
                 team_id=team_id,
@@ -235,16 +241,15 @@ class DigestService:
                 period_end=now,
                 created_at=now,
             )
-            if claimed is None or team.channel_id is None:
+            if claimed is None or channel is None:
                 return []  # another pass, here or in another process, has it
-            parent, thread = self._render.digest(build_digest(session, team, other, start, now))
             uow.act(Actor.app(workspace_id), Action.DIGEST, None, now, object_id=claimed)
-            post = uow.queue(workspace_id, DeliveryKind.POST, team.channel_id, parent, now)
+            post = uow.queue(workspace_id, DeliveryKind.POST, channel, parent, now)
             replies = [
-                uow.queue(workspace_id, DeliveryKind.THREAD, team.channel_id, part, now, ref=post)
+                uow.queue(workspace_id, DeliveryKind.THREAD, channel, part, now, ref=post)
                 for part in thread
             ]
-            session.get_one(Digest, claimed).delivery_id = post
+            uow.session.get_one(Digest, claimed).delivery_id = post
             return [post, *replies]
 
 

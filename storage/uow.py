@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, cast
@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import WriterLock, make_engine, make_session_factory, writer_lock
+from storage.db import READING, WriterLock, make_engine, make_session_factory, writer_lock
 from storage.enums import Action, DeliveryKind, DeliveryStatus, Role
 from storage.errors import NotAllowed, NotInTeam
 from storage.models import AuditEntry, Delivery, Goal, Item, Member, Team
@@ -55,6 +55,16 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A consistent snapshot to read from, outside the writer lock: what a use case
+        reads and renders before its own short write (a digest), and read-only views.
+        Its transaction is rolled back when the session closes: nothing here is kept."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{READING: True})
+            with self.sessions(bind=connection) as session:
+                yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

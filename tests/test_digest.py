@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -290,6 +291,21 @@ def test_a_second_pass_for_the_same_week_posts_nothing(services: Services, db: D
         assert len(uow.session.scalars(select(Digest)).all()) == 2
     next_week = services.digests.run_due(DUE + timedelta(days=7))
     assert len(next_week) >= 2 and not set(first) & set(next_week)
+
+
+def test_a_digest_is_drawn_while_a_request_writes(services: Services, db: Database) -> None:
+    """A digest is read and drawn from a snapshot, outside the writer lock: on Monday a
+    request's transaction never waits for a digest being drawn, nor a digest for it."""
+    seed_week(services, db)
+    drawn: list[DigestView] = []
+    reader = threading.Thread(
+        target=lambda: drawn.append(services.digests.preview(WS, "marketing", DUE))
+    )
+    with db.unit_of_work():  # a request's transaction under way: it holds the writer lock
+        reader.start()
+        reader.join(10)
+        assert drawn, "drawing the digest waited for the writer"
+    assert drawn[0].waiting.total == 2  # the liaisons' two open questions to Marketing
 
 
 def test_the_first_digest_waits_for_the_first_scheduled_time(services: Services) -> None:
