@@ -45,6 +45,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
+READING = "liaison_reading"  # an execution option: this connection only reads
+
+
 def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,9 +66,6 @@ def _tune_sqlite(engine: Engine) -> None:
         # (`Database.reading`) never writes, so it takes no lock and waits for no writer.
         reading = connection.get_execution_options().get(READING, False)
         connection.exec_driver_sql("BEGIN DEFERRED" if reading else "BEGIN IMMEDIATE")
-
-
-READING = "liaison_reading"  # an execution option: this connection only reads
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
