@@ -23,6 +23,7 @@ from bot.app import create_app, make_client
 from bot.deliverer import DeliveryProcess
 from bot.delivery import DeliveryWorker, SlackSender, utcnow
 from bot.errors import EXIT_SLACK, OperatorError, port_error
+from bot.heap import settle
 from bot.installs import InstallationStore, StoredAuthorize, WorkspaceClients, cipher
 from bot.metrics import PHI_BLOCKS
 from bot.queue_health import QueueWatch
@@ -177,6 +178,7 @@ class Runtime:
             signal.signal(signum, lambda *_: None)
         try:
             config = uvicorn.Config(self.asgi, log_level="warning", access_log=False)
+            settle()  # with the app built (above): it is kept for good
             log.info("serving on %s:%s%s", host, port, " (Socket Mode)" if handler else "")
             uvicorn.Server(config).run(sockets=[sock])
         finally:
@@ -220,6 +222,7 @@ class Runtime:
         if self.settings.scheduler_enabled if ticking is None else ticking:
             self.ticker.start()
             log.info("ticking every %ss", TICK_SECONDS)
+        settle()
         stop.wait()
         self.stop()
 
