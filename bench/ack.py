@@ -7,20 +7,21 @@ beside two bare Bolt baselines on the same stack, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench import fanout
 from bench import requests as slack
 from bench.common import FakeSlack, Server, databases, free_port, save, start, start_app, table
-from bench.load import Outcome, closed_loop, open_loop
+from bench.load import Closed, Open, Outcome, apart
 from bench.seed import open_db, open_offers, person, seeded_ts, workspace
 from bot.sandbox.workspace import Message
 from handlers import ids
@@ -32,26 +33,42 @@ FANOUT_RATE = 50  # requests/s while Monday's digests go out
 WORKSPACES = 200  # a hospital system's load comes from many teams, not one channel
 
 
-def store_and_ack(
-    port: int, fake: FakeSlack, offers: list[tuple[str, int]]
-) -> Callable[[int], bytes]:
-    """The n-th request of the mix: a /share, an /ask, or an Accept of a fresh offer."""
-    url = fake.response_url("bench")
+def store_and_ack(port: int, fake: FakeSlack, offers: list[tuple[str, int]]) -> AckMix:
+    return AckMix(port, fake.response_url("bench"), tuple(offers))
 
-    def make(n: int) -> bytes:
+
+@dataclass(frozen=True)
+class AckMix:
+    """The n-th request of the mix: a /share, an /ask, or an Accept of a fresh offer."""
+
+    port: int
+    url: str  # where an Accept's private reply goes
+    offers: tuple[tuple[str, int], ...]
+
+    def __call__(self, n: int) -> bytes:
         team = f"T{n % WORKSPACES:04d}"
         user = person(team, "marketing", n % 3 + 1)
         match n % 3:
             case 0:
-                return slack.command(port, "/share", f"Update {n}: mailers", user, "C", team)
+                return slack.command(self.port, "/share", f"Update {n}: mailers", user, "C", team)
             case 1:
-                return slack.command(port, "/ask", f"Question {n}: who first?", user, "C", team)
+                return slack.command(
+                    self.port, "/ask", f"Question {n}: who first?", user, "C", team
+                )
             case _:
-                team, offer = offers[n // 3]
+                team, offer = self.offers[n // 3]
                 user = person(team, "marketing", n % 3 + 1)
-                return slack.click(port, ids.ACCEPT, str(offer), user, url, team)
+                return slack.click(self.port, ids.ACCEPT, str(offer), user, self.url, team)
 
-    return make
+
+@dataclass(frozen=True)
+class Shares:
+    """The baselines' requests: /share from one person."""
+
+    port: int
+
+    def __call__(self, n: int) -> bytes:
+        return slack.command(self.port, "/share", f"u {n}", "U0001M1", "C")
 
 
 def seed_offers(url: str, fake: FakeSlack, needed: int) -> list[tuple[str, int]]:
@@ -88,7 +105,7 @@ def during_fanout(url: str, fake: FakeSlack, workspaces: int, seconds: float) ->
         batch = [make(n) for n in range(int(FANOUT_RATE * seconds))]
         acks = cpu_measured(
             app,
-            lambda: asyncio.run(open_loop("127.0.0.1", _port(app), batch, FANOUT_RATE)),
+            lambda: apart(_port(app), Open(batch, FANOUT_RATE)),
             len(batch),
         )
         finished = fanout.wait_for_delivery(db, began, timeout=600)
@@ -133,19 +150,8 @@ def run(
     for rate in rates:
         batch = [make(counter + n) for n in range(int(rate * seconds))]
         counter += len(batch)
-        measured(
-            f"open {rate}/s",
-            lambda b=batch, r=rate: asyncio.run(open_loop("127.0.0.1", port, b, r)),
-            len(batch),
-        )
-    start_at = counter
-
-    def saturated() -> Outcome:
-        return asyncio.run(
-            closed_loop("127.0.0.1", port, lambda n: make(start_at + n), concurrency, seconds)
-        )
-
-    measured("saturated", saturated)
+        measured(f"open {rate}/s", partial(apart, port, Open(batch, rate)), len(batch))
+    measured("saturated", partial(apart, port, Closed(make, concurrency, seconds, counter)))
     found["peak_rss_mb"] = server.peak_rss_mb()
     return found
 
@@ -209,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                     port,
                 )
                 try:
-                    make = lambda n, p=port: slack.command(p, "/share", f"u {n}", "U0001M1", "C")  # noqa: E731
-                    per_db[f"bolt_{mode}"] = run(baseline, make, seconds, rates, concurrency)
+                    per_db[f"bolt_{mode}"] = run(
+                        baseline, Shares(port), seconds, rates, concurrency
+                    )
                 finally:
                     baseline.stop()
             ours = per_db["app"]["saturated"]["throughput"]
