@@ -84,12 +84,14 @@ def _open(url: str) -> None:
 
 def _run(_: argparse.Namespace) -> int:
     settings = _settings()
-    from bot.deliverer import DeliveryProcess
-    from bot.runtime import Runtime
+    from bot.deliverer import DeliveryProcess, counted_together
 
-    level = logging.getLevelName(logging.getLogger().level)
-    delivery = DeliveryProcess(settings, level, _checked(log_format))
-    Runtime(settings).serve_forever(delivery)
+    with counted_together():
+        from bot.runtime import Runtime
+
+        level = logging.getLevelName(logging.getLogger().level)
+        delivery = DeliveryProcess(settings, level, _checked(log_format))
+        Runtime(settings).serve_forever(delivery)
     return 0
 
 

@@ -14,9 +14,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import tempfile
 import threading
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection
 
 from bot.settings import Settings
@@ -26,6 +27,26 @@ log = logging.getLogger(__name__)
 RESTART_AFTER = 1.0  # seconds before a dead child is started again
 STOP_WAIT = 15.0  # seconds a stopping child may take to record its last answers
 NICENESS = 10
+# prometheus_client's multiprocess mode: each process's counts in files of this directory.
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def counted_together() -> Iterator[None]:
+    """/metrics then counts what the delivery child sent and queued, beside the requests.
+
+    Enter before prometheus_client is first imported: it decides where counts live then.
+    An operator's own directory is used as it is; otherwise a fresh one lasts the run.
+    """
+    if os.environ.get(METRICS_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="liaison-bridge-metrics-") as path:
+        os.environ[METRICS_DIR] = path
+        try:
+            yield
+        finally:
+            del os.environ[METRICS_DIR]
 
 
 class DeliveryProcess:

@@ -1,18 +1,21 @@
 """Prometheus metrics, served at GET /metrics.
 
-Counters live in the process's default registry; the queue's gauges are read from the
-database at scrape time, so every replica reports the same shared queue.
+Counters live in the process's default registry, or, under `run`, in files that its request
+and delivery processes share (prometheus_client's multiprocess mode); the queue's gauges
+are read from the database at scrape time, so every replica reports the same shared queue.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+from bot.deliverer import METRICS_DIR
 from storage.outbox import Outbox
 
 REQUESTS = Counter(
@@ -64,7 +67,11 @@ class QueueGauges(Collector):
 
 
 def exposition(outbox: Outbox) -> bytes:
-    """The text Prometheus scrapes: this process's counters, then the shared queue."""
+    """The text Prometheus scrapes: the counters, then the shared queue."""
+    counters = REGISTRY
+    if os.environ.get(METRICS_DIR):  # `run`: this process's and its delivery child's
+        counters = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counters)  # type: ignore[no-untyped-call]
     queue = CollectorRegistry(auto_describe=False)
     queue.register(QueueGauges(outbox))
-    return generate_latest(REGISTRY) + generate_latest(queue)
+    return generate_latest(counters) + generate_latest(queue)

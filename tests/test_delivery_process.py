@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import urllib.request
 from pathlib import Path
 
 from conftest import wait_until
 from fake_slack import FakeSlack
+from prometheus_client.parser import text_string_to_metric_families
 from test_delivery_faults import all_sent, free_port, queue, start_run
 
 from storage.enums import DeliveryKind
@@ -71,3 +73,35 @@ def test_killing_run_with_9_takes_its_delivery_process_with_it(
     finally:
         run.kill()
     assert wait_until(lambda: gone(child), timeout=10)
+
+
+def sent_count(port: int) -> float | None:
+    """`liaison_deliveries_total{outcome="sent"}` as `run` serves it; None while it is down."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            scraped = answer.read().decode()
+    except OSError:
+        return None
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+        if sample.name == "liaison_deliveries_total" and sample.labels == {"outcome": "sent"}
+    )
+
+
+def test_metrics_count_the_posts_the_delivery_process_made(
+    db: Database, db_url: str, fake: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    run = start_run(fake, db_url, tmp_path, port)
+    try:
+        assert wait_until(lambda: sent_count(port), timeout=30) == 0
+        for n in range(3):
+            queue(db, DeliveryKind.POST, "C_F1", f"post {n}")
+        wait_until(lambda: all_sent(db), timeout=30)
+        assert sent_count(port) == 3
+    finally:
+        run.send_signal(signal.SIGTERM)
+        run.wait(20)
+    assert run.returncode == 0
